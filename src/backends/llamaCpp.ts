@@ -1,0 +1,317 @@
+// The local backend: BR-RM on llama.cpp through node-llama-cpp. node-llama-cpp is ESM with
+// native binaries, so it is imported lazily (nothing of it loads for `brrm parse`, `--help` or
+// at extension activation) and only its types are imported statically.
+
+import * as fs from "node:fs/promises";
+import * as os from "node:os";
+import * as path from "node:path";
+import type {
+  ChatHistoryItem,
+  Llama,
+  LlamaChatSession,
+  LlamaContext,
+  LlamaContextSequence,
+  LlamaModel,
+  Token,
+} from "node-llama-cpp" with { "resolution-mode": "import" };
+import type { Conversation, JudgeBackend, TurnRequest, TurnResult } from "../core/backend";
+import { BrrmError, CancelledError } from "../core/errors";
+import { physicalCores } from "./cpu";
+
+export type GpuSetting = "auto" | "cuda" | "vulkan" | "metal" | "off";
+
+export const DEFAULT_MODEL = "hf:DevQuasar/nvidia.Qwen3-Nemotron-8B-BRRM-GGUF:Q4_K_M";
+
+export interface LocalBackendOptions {
+  /** A `.gguf` path, an `hf:` URI or an https URL. */
+  model: string;
+  gpu?: GpuSetting;
+  /** CPU threads; defaults to the physical cores (more only slows llama.cpp down). */
+  threads?: number;
+  /** Tokens the context holds (prompt, both turns and their answers). */
+  contextSize?: number;
+  /** Comparisons that can run at once, each on its own sequence of the one context. */
+  parallel?: number;
+  /** Where downloaded models are kept. */
+  modelsDir?: string;
+  signal?: AbortSignal;
+  onProgress?: (p: LoadProgress) => void;
+}
+
+export type LoadProgress =
+  | { phase: "download"; downloadedBytes: number; totalBytes: number }
+  | { phase: "load"; fraction: number };
+
+export const DEFAULT_CONTEXT_SIZE = 16384;
+
+export function defaultModelsDir(): string {
+  return process.env.BRRM_MODELS_DIR ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "brrm-judge", "models");
+}
+
+type NodeLlamaCpp = typeof import("node-llama-cpp", { with: { "resolution-mode": "import" } });
+let nodeLlamaCpp: Promise<NodeLlamaCpp> | undefined;
+const loadNodeLlamaCpp = () => (nodeLlamaCpp ??= import("node-llama-cpp"));
+
+// One Llama and one loaded model per process: they are the expensive parts.
+let shared: { key: string; llama: Promise<Llama> } | undefined;
+let loaded: { key: string; model: Promise<LlamaModel> } | undefined;
+
+async function sharedLlama(gpu: GpuSetting, threads: number): Promise<Llama> {
+  const key = `${gpu}/${threads}`;
+  if (shared?.key === key) return shared.llama;
+  const previous = shared;
+  const { getLlama, LlamaLogLevel } = await loadNodeLlamaCpp();
+  const llama = getLlama({
+    gpu: gpu === "off" ? false : gpu,
+    build: "never",
+    maxThreads: threads,
+    logLevel: LlamaLogLevel.error,
+    logger: () => {},
+  }).catch((e: unknown) => {
+    shared = undefined;
+    throw new BrrmError(
+      "GPU_UNAVAILABLE",
+      `Could not start llama.cpp with gpu "${gpu}": ${(e as Error).message}. Set the GPU option to "auto" or "off".`,
+      { cause: e },
+    );
+  });
+  shared = { key, llama };
+  if (previous) void previous.llama.then((l) => l.dispose()).catch(() => {});
+  return llama;
+}
+
+async function resolveModel(source: string, opts: LocalBackendOptions): Promise<string> {
+  const remote = /^(hf:|huggingface:|https?:)/i.test(source);
+  if (!remote) {
+    const file = path.resolve(source);
+    const header = await fs
+      .open(file, "r")
+      .then(async (h) => {
+        try {
+          const buf = Buffer.alloc(4);
+          await h.read(buf, 0, 4, 0);
+          return buf.toString("latin1");
+        } finally {
+          await h.close();
+        }
+      })
+      .catch((e: NodeJS.ErrnoException) => {
+        throw new BrrmError(
+          "MODEL_NOT_FOUND",
+          e.code === "ENOENT"
+            ? `Model file not found: ${file}. Check the path, or give an hf: URI such as ${DEFAULT_MODEL}.`
+            : `Cannot read the model file ${file}: ${e.message}.`,
+        );
+      });
+    if (header !== "GGUF")
+      throw new BrrmError("MODEL_INVALID", `${file} is not a GGUF model file. BR-RM Judge runs llama.cpp models: pick a .gguf file.`);
+    return file;
+  }
+  const { resolveModelFile } = await loadNodeLlamaCpp();
+  try {
+    return await resolveModelFile(source, {
+      directory: opts.modelsDir ?? defaultModelsDir(),
+      cli: false,
+      signal: opts.signal,
+      onProgress: ({ downloadedSize, totalSize }) =>
+        opts.onProgress?.({ phase: "download", downloadedBytes: downloadedSize, totalBytes: totalSize }),
+    });
+  } catch (e) {
+    if (opts.signal?.aborted) throw new CancelledError("Model download cancelled.");
+    throw new BrrmError("MODEL_DOWNLOAD_FAILED", `Could not download ${source}: ${(e as Error).message}. Check the URI and your network, or give a local .gguf path.`, { cause: e });
+  }
+}
+
+async function loadModel(llama: Llama, file: string, opts: LocalBackendOptions): Promise<LlamaModel> {
+  const key = `${file}|${opts.gpu ?? "auto"}`;
+  if (loaded?.key === key) return loaded.model;
+  const { InsufficientMemoryError } = await loadNodeLlamaCpp();
+  const previous = loaded;
+  const model = llama
+    .loadModel({
+      modelPath: file,
+      loadSignal: opts.signal,
+      onLoadProgress: (fraction) => opts.onProgress?.({ phase: "load", fraction }),
+    })
+    .catch((e: unknown) => {
+      if (loaded?.key === key) loaded = undefined;
+      if (opts.signal?.aborted) throw new CancelledError("Model loading cancelled.");
+      if (e instanceof InsufficientMemoryError)
+        throw new BrrmError("OUT_OF_MEMORY", `Not enough memory to load ${path.basename(file)}. Pick a smaller quantization (for example Q4_K_M or Q3_K_M) or close other programs.`, { cause: e });
+      throw new BrrmError("MODEL_INVALID", `llama.cpp could not load ${file}: ${(e as Error).message}. The file may be truncated or corrupt: download it again.`, { cause: e });
+    });
+  loaded = { key, model };
+  if (previous) void previous.model.then((m) => m.dispose()).catch(() => {});
+  return model;
+}
+
+/** Frees the process-wide model and Llama (tests, and the extension's deactivate). */
+export async function disposeLocalEngine(): Promise<void> {
+  const [m, l] = [loaded, shared];
+  loaded = shared = undefined;
+  await m?.model.then((x) => x.dispose()).catch(() => {});
+  await l?.llama.then((x) => x.dispose()).catch(() => {});
+}
+
+export class LocalBackend implements JudgeBackend {
+  readonly kind = "local";
+  private readonly waiting: (() => void)[] = [];
+  private free: number;
+  private disposed = false;
+
+  private constructor(
+    readonly modelName: string,
+    private readonly context: LlamaContext,
+    private readonly lib: NodeLlamaCpp,
+  ) {
+    this.free = context.totalSequences;
+  }
+
+  static async create(opts: LocalBackendOptions): Promise<LocalBackend> {
+    const lib = await loadNodeLlamaCpp();
+    const threads = opts.threads ?? physicalCores();
+    const file = await resolveModel(opts.model, opts);
+    const llama = await sharedLlama(opts.gpu ?? "auto", threads);
+    const model = await loadModel(llama, file, opts);
+    const parallel = opts.parallel ?? 1;
+    const wanted = Math.min(opts.contextSize ?? DEFAULT_CONTEXT_SIZE, model.trainContextSize);
+    let context: LlamaContext;
+    try {
+      context = await model.createContext({
+        contextSize: wanted * parallel,
+        sequences: parallel,
+        threads,
+        createSignal: opts.signal,
+      });
+    } catch (e) {
+      if (opts.signal?.aborted) throw new CancelledError();
+      if (e instanceof lib.InsufficientMemoryError)
+        throw new BrrmError("OUT_OF_MEMORY", `Not enough memory for a ${wanted}-token context${parallel > 1 ? ` x ${parallel} sequences` : ""}. Lower the context size or the concurrency.`, { cause: e });
+      throw e;
+    }
+    return new LocalBackend(path.basename(file).replace(/\.gguf$/i, ""), context, lib);
+  }
+
+  /** Tokens one comparison may use (the context is shared evenly by the parallel sequences). */
+  get contextSize(): number {
+    return Math.floor(this.context.contextSize / this.context.totalSequences);
+  }
+
+  async startConversation(signal?: AbortSignal): Promise<Conversation> {
+    if (this.disposed) throw new BrrmError("BACKEND_DISPOSED", "The local model was unloaded. Start the comparison again.");
+    await this.acquire(signal);
+    try {
+      const sequence = this.context.getSequence();
+      const session = new this.lib.LlamaChatSession({ contextSequence: sequence, autoDisposeSequence: false });
+      // No default system prompt: BR-RM was trained on the bare user turns.
+      session.setChatHistory([]);
+      return new LocalConversation(session, sequence, this.contextSize, () => {
+        session.dispose({ disposeSequence: true });
+        this.release();
+      });
+    } catch (e) {
+      this.release();
+      throw e;
+    }
+  }
+
+  private acquire(signal?: AbortSignal): Promise<void> {
+    if (this.free > 0) {
+      this.free--;
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => {
+      const grant = () => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      };
+      const onAbort = () => {
+        this.waiting.splice(this.waiting.indexOf(grant), 1);
+        reject(new CancelledError());
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.waiting.push(grant);
+    });
+  }
+
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free++;
+  }
+
+  /** Frees this backend's context; the model stays loaded for the next one (see disposeLocalEngine). */
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    await this.context.dispose();
+  }
+}
+
+function commonPrefixLength(a: readonly Token[], b: readonly Token[]): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
+}
+
+class LocalConversation implements Conversation {
+  constructor(
+    private readonly session: LlamaChatSession,
+    private readonly sequence: LlamaContextSequence,
+    private readonly contextSize: number,
+    readonly dispose: () => void,
+  ) {}
+
+  /** Prompt tokens for the next turn, counted the way the chat wrapper will render them. */
+  private promptTokenCount(user: string): number {
+    const chatHistory: ChatHistoryItem[] = [...this.session.getChatHistory(), { type: "user", text: user }, { type: "model", response: [] }];
+    const { contextText } = this.session.chatWrapper.generateContextState({ chatHistory });
+    return contextText.tokenize(this.sequence.model.tokenizer).length;
+  }
+
+  async turn(req: TurnRequest): Promise<TurnResult> {
+    const promptTokens = this.promptTokenCount(req.user);
+    const room = this.contextSize - promptTokens;
+    if (room < 16)
+      throw new BrrmError(
+        "INPUT_TOO_LONG",
+        `The input is too long: this turn needs ${promptTokens} prompt tokens but the context holds ${this.contextSize}. Shorten the prompt or responses, or raise the context size.`,
+      );
+    // Never let generation run past the context: llama.cpp would shift out the prompt's start.
+    const maxTokens = Math.min(req.sampling.maxTokens, room);
+    const before = [...this.sequence.contextTokens];
+    const grammar = req.grammar ? await this.sequence.model.llama.createGrammar({ grammar: req.grammar }) : undefined;
+    let thought = "";
+    let generated = 0;
+    const started = performance.now();
+    const result = await this.session.promptWithMeta(req.user, {
+      maxTokens,
+      temperature: req.sampling.temperature,
+      topP: req.sampling.topP,
+      topK: req.sampling.topK,
+      seed: req.sampling.seed,
+      grammar,
+      signal: req.signal,
+      stopOnAbortSignal: true,
+      budgets: { thoughtTokens: Infinity },
+      onToken: (tokens) => (generated += tokens.length),
+      onResponseChunk: (chunk) => {
+        const kind = chunk.type === "segment" && chunk.segmentType === "thought" ? "thought" : "answer";
+        if (kind === "thought") thought += chunk.text;
+        req.onChunk?.(kind, chunk.text, chunk.tokens.length);
+      },
+    });
+    if (req.signal?.aborted) throw new CancelledError();
+    const after = this.sequence.contextTokens;
+    return {
+      thought,
+      answer: result.responseText,
+      usage: {
+        promptTokens,
+        generatedTokens: generated,
+        cachedTokens: Math.min(commonPrefixLength(before, after), promptTokens),
+        ms: performance.now() - started,
+        stopReason: result.stopReason === "eogToken" || result.stopReason === "stopGenerationTrigger" ? "eos" : result.stopReason,
+      },
+    };
+  }
+}
