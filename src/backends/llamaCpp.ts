@@ -50,7 +50,15 @@ export function defaultModelsDir(): string {
 
 type NodeLlamaCpp = typeof import("node-llama-cpp", { with: { "resolution-mode": "import" } });
 let nodeLlamaCpp: Promise<NodeLlamaCpp> | undefined;
-const loadNodeLlamaCpp = () => (nodeLlamaCpp ??= import("node-llama-cpp"));
+const loadNodeLlamaCpp = () =>
+  (nodeLlamaCpp ??= import("node-llama-cpp").catch((e: unknown) => {
+    nodeLlamaCpp = undefined;
+    throw new BrrmError(
+      "ENGINE_MISSING",
+      `The local llama.cpp engine (node-llama-cpp) could not be loaded: ${(e as Error).message}. Run \`npm install\` in BR-RM Judge's folder, or use an OpenAI-compatible endpoint.`,
+      { cause: e },
+    );
+  }));
 
 // One Llama and one loaded model per process: they are the expensive parts.
 let shared: { key: string; llama: Promise<Llama> } | undefined;

@@ -69,9 +69,10 @@ export async function judge(pair: Pair, backend: JudgeBackend, options: JudgeOpt
       model: backend.modelName,
       backend: backend.kind,
     });
-    for (const [i, r] of results.entries())
-      if (r.usage.stopReason === "maxTokens")
-        judgment.warnings.unshift(`Turn ${i + 1} stopped at the max-tokens limit (${sampling.maxTokens}); its answer may be cut off.`);
+    const cutOff = results.flatMap((r, i) =>
+      r.usage.stopReason === "maxTokens" ? [`Turn ${i + 1} stopped at the max-tokens limit (${sampling.maxTokens}); its answer may be cut off.`] : [],
+    );
+    judgment.warnings.unshift(...cutOff);
     onEvent?.({ type: "judgment", judgment });
     return judgment;
   } finally {
