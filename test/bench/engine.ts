@@ -38,7 +38,10 @@ export const engineBench: BenchSection = {
         "t2 gen": u2.generatedTokens,
         "t2 tok/s": (u2.generatedTokens / u2.ms) * 1000,
         "t2 cached": u2.cachedTokens,
-        "t2 re-evaluated / t1 conversation": `${u2.promptTokens - u2.cachedTokens - (u2.promptTokens - turn1Conversation)} / ${turn1Conversation}`,
+        // Turn 2's prompt is turn 1's conversation (its thinking dropped, as Qwen3's template does)
+        // plus the turn-2 message; everything after the cached prefix is evaluated again.
+        "t2 evaluated": u2.promptTokens - u2.cachedTokens,
+        "t1 conversation": turn1Conversation,
         "flow wall / engine time": wall / (u1.ms + u2.ms),
         verdict: String(j.verdict),
       });
