@@ -214,8 +214,11 @@ export class LocalBackend implements JudgeBackend {
       // No default system prompt: BR-RM was trained on the bare user turns.
       session.setChatHistory([]);
       return new LocalConversation(session, sequence, this.contextSize, () => {
-        session.dispose({ disposeSequence: true });
-        this.release();
+        session.dispose({ disposeSequence: false });
+        // The context takes a sequence id back only when the sequence's (async) disposal ends:
+        // handing the slot on before that makes the next getSequence() find none left.
+        const release = () => this.release();
+        void sequence.dispose().then(release, release);
       });
     } catch (e) {
       this.release();
