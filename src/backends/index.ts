@@ -2,12 +2,21 @@
 
 import type { JudgeBackend } from "../core/backend";
 import { LocalBackend, type LocalBackendOptions } from "./llamaCpp";
+import { OpenAIBackend, type OpenAIBackendOptions } from "./openai";
 
-export type BackendConfig = { kind: "local" } & LocalBackendOptions;
+/**
+ * Every backend takes the same cancellation and progress callback, so that callers need not
+ * know which one they create (an endpoint has nothing to download or load: it reports none).
+ */
+type CreateOptions = Pick<LocalBackendOptions, "signal" | "onProgress">;
+
+export type BackendConfig = ({ kind: "local" } & LocalBackendOptions) | ({ kind: "openai" } & OpenAIBackendOptions & CreateOptions);
 
 export async function createBackend(config: BackendConfig): Promise<JudgeBackend> {
   switch (config.kind) {
     case "local":
       return LocalBackend.create(config);
+    case "openai":
+      return OpenAIBackend.create(config);
   }
 }
