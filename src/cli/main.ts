@@ -4,9 +4,10 @@ import { BrrmError, errorMessage, isCancelled } from "../core/errors";
 import { UsageError } from "./args";
 import { EXIT, type Command } from "./command";
 import { compareCommand } from "./compare";
+import { modelsCommand } from "./models";
 import { parseCommand } from "./parseCommand";
 
-const COMMANDS: Command[] = [compareCommand, parseCommand];
+const COMMANDS: Command[] = [compareCommand, parseCommand, modelsCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
