@@ -1,0 +1,209 @@
+// The OpenAI-compatible backend against small node:http servers that speak the protocol, for
+// what a real llama-server cannot be made to do: 404 for a model name (llama-server serves its
+// one model under any name), 429 with Retry-After, 5xx, SSE error events, a stream that stalls
+// or ends early, the `reasoning` field of vLLM, a server that ignores `grammar`, and one that
+// echoes the key back.
+
+import assert from "node:assert/strict";
+import { afterEach, describe, it } from "node:test";
+import { OpenAIBackend, type OpenAIBackendOptions } from "../../src/backends/openai";
+import { BrrmError, CancelledError } from "../../src/core/errors";
+import { judge, type FlowEvent } from "../../src/core/flow";
+import {
+  completion,
+  type Handler,
+  sendError,
+  sendJson,
+  sseDelta,
+  startProtocolServer,
+  startSse,
+  streamCompletion,
+  type TestServer,
+} from "../support/openaiProtocol";
+import { PAIR } from "../support/openaiHelpers";
+
+const TURN1 = "[Quality Assessment Focus]\nLogical Reasoning\n[End of Quality Assessment Focus]\n\n[Quality Analysis for Response 1]\n- Critical Issues: None identified\n[End of Quality Analysis for Response 1]\n\n[Quality Analysis for Response 2]\n- Critical Issues: None identified\n[End of Quality Analysis for Response 2]";
+const TURN2 = "[The Begin of Analysis on Response 1]\nRight.\n[The End of Analysis on Response 1]\n\n[The Begin of Analysis on Response 2]\nWrong.\n[The End of Analysis on Response 2]\n\n[The Begin of Ranking Score]\n\\boxed{1}\n[The End of Ranking Score]";
+
+/** Answers turn 1 and turn 2 of the flow well-formed, streamed or not. */
+const wellFormed: Handler = (req, res) => {
+  const messages = (req.body?.messages ?? []) as unknown[];
+  const text = messages.length > 1 ? TURN2 : TURN1;
+  if (req.body?.stream) streamCompletion(res, text);
+  else sendJson(res, 200, completion(text));
+};
+
+let open: TestServer[] = [];
+async function serve(handler: Handler): Promise<TestServer> {
+  const s = await startProtocolServer(handler);
+  open.push(s);
+  return s;
+}
+afterEach(async () => {
+  await Promise.all(open.map((s) => s.close()));
+  open = [];
+});
+
+const create = (s: TestServer, over: Partial<OpenAIBackendOptions> = {}) => OpenAIBackend.create({ baseURL: s.baseURL, model: "brrm-8b", ...over });
+
+async function failure(p: Promise<unknown>, code: string): Promise<BrrmError> {
+  const e = await p.then(
+    () => assert.fail(`expected ${code}`),
+    (x: unknown) => x,
+  );
+  assert.ok(e instanceof BrrmError, String(e));
+  assert.equal(e.code, code, e.message);
+  assert.ok(!e.message.includes("\n"));
+  return e;
+}
+
+describe("openai backend over the protocol", () => {
+  it("404 for a wrong model name lists the models from /v1/models", async () => {
+    const s = await serve((req, res) => {
+      if (req.method === "GET" && req.path === "/v1/models")
+        sendJson(res, 200, { object: "list", data: [{ id: "brrm-8b", object: "model" }, { id: "brrm-14b", object: "model" }] });
+      else sendError(res, 404, `The model \`${String(req.body?.model)}\` does not exist.`);
+    });
+    const e = await failure(judge(PAIR, await create(s, { model: "brrm-9b" })), "MODEL_NOT_FOUND");
+    assert.match(e.message, /has no model "brrm-9b" \(404: The model `brrm-9b` does not exist\.\)\. It serves: brrm-8b, brrm-14b\. Use one of these/);
+  });
+
+  it("a model name is needed where the server serves several", async () => {
+    const s = await serve((_req, res) => sendJson(res, 200, { object: "list", data: [{ id: "a" }, { id: "b" }] }));
+    await failure(OpenAIBackend.create({ baseURL: s.baseURL }), "MODEL_REQUIRED");
+  });
+
+  it("429 with Retry-After: waits as long as asked, then succeeds", async () => {
+    const s = await serve((req, res, n) => (n === 1 ? sendError(res, 429, "slow down", { "retry-after": "1" }) : wellFormed(req, res, n)));
+    const started = performance.now();
+    const j = await judge(PAIR, await create(s));
+    const waited = performance.now() - started;
+    assert.equal(j.verdict, 1);
+    assert.equal(s.requests.length, 3, "one retry, then the two turns");
+    // The package's own backoff would have been 0.5 s: this is the server's 1 s.
+    assert.ok(waited >= 950 && waited < 3000, `took ${waited.toFixed(0)} ms`);
+  });
+
+  it("429 that persists is reported after the retries", async () => {
+    const s = await serve((_req, res) => sendError(res, 429, "quota exceeded", { "retry-after": "0" }));
+    const e = await failure(judge(PAIR, await create(s, { retries: 2 })), "RATE_LIMITED");
+    assert.equal(s.requests.length, 3);
+    assert.match(e.message, /rate limiting requests \(429: quota exceeded\) after 2 retries\. Wait a while/);
+  });
+
+  it("a Retry-After too long to wait out is reported at once", async () => {
+    const s = await serve((_req, res) => sendError(res, 429, "come back later", { "retry-after": "3600" }));
+    const started = performance.now();
+    const e = await failure(judge(PAIR, await create(s)), "RATE_LIMITED");
+    assert.ok(performance.now() - started < 1000);
+    assert.equal(s.requests.length, 1);
+    assert.match(e.message, /asks to wait 3600 s/);
+  });
+
+  it("5xx is retried with backoff, then succeeds", async () => {
+    const s = await serve((req, res, n) => (n === 1 ? sendError(res, 503, "loading model") : wellFormed(req, res, n)));
+    const j = await judge(PAIR, await create(s));
+    assert.equal(j.verdict, 1);
+    assert.equal(s.requests.length, 3);
+  });
+
+  it("5xx that persists is reported with the server's message", async () => {
+    const s = await serve((_req, res) => sendError(res, 500, "CUDA error: out of memory"));
+    const e = await failure(judge(PAIR, await create(s, { retries: 1 })), "SERVER_ERROR");
+    assert.equal(s.requests.length, 2);
+    assert.match(e.message, /server error \(500: CUDA error: out of memory\) after 1 retry\. Check the server's log/);
+  });
+
+  it("cancelling while waiting out a Retry-After stops at once", async () => {
+    const s = await serve((_req, res) => sendError(res, 429, "slow down", { "retry-after": "30" }));
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 200);
+    const started = performance.now();
+    await assert.rejects(judge(PAIR, await create(s), { signal: controller.signal }), CancelledError);
+    assert.ok(performance.now() - started < 600);
+  });
+
+  it("an error event in the middle of a stream is a cut stream with the server's words", async () => {
+    const s = await serve((_req, res) => {
+      startSse(res);
+      for (const t of ["[Quality", " Assessment", " Focus]"]) sseDelta(res, { content: t });
+      res.end(`data: ${JSON.stringify({ error: { message: "slot 0: KV cache full", code: 500 } })}\n\n`);
+    });
+    const e = await failure(judge(PAIR, await create(s)), "STREAM_CUT");
+    assert.equal(s.requests.length, 1, "a stream that showed tokens is not retried");
+    assert.match(e.message, /after 3 tokens \(the server said: .*KV cache full\)/);
+  });
+
+  it("a stream that ends without a finish reason is a cut stream", async () => {
+    const s = await serve((_req, res) => {
+      startSse(res);
+      sseDelta(res, { content: "[Quality Assessment Focus]\n" });
+      res.end();
+    });
+    await failure(judge(PAIR, await create(s)), "STREAM_CUT");
+  });
+
+  it("a stream that stalls is reported after the timeout, as silence mid-turn", async () => {
+    const s = await serve((_req, res) => {
+      startSse(res);
+      sseDelta(res, { content: "[Quality" });
+    });
+    const started = performance.now();
+    const e = await failure(judge(PAIR, await create(s, { timeoutMs: 300 })), "TIMEOUT");
+    assert.ok(performance.now() - started < 1500);
+    assert.match(e.message, /sent nothing for 0\.3 s in the middle of a turn/);
+  });
+
+  it("reads vLLM's `reasoning` field as thinking", async () => {
+    const s = await serve((req, res) => {
+      const turn2 = ((req.body?.messages ?? []) as unknown[]).length > 1;
+      startSse(res);
+      for (const t of ["Accuracy ", "matters."]) sseDelta(res, { reasoning: t });
+      sseDelta(res, { content: turn2 ? TURN2 : TURN1 });
+      sseDelta(res, {}, "stop");
+      res.end("data: [DONE]\n\n");
+    });
+    const events: FlowEvent[] = [];
+    const j = await judge(PAIR, await create(s), { onEvent: (e) => events.push(e) });
+    assert.equal(j.thinking.turn1, "Accuracy matters.");
+    assert.equal(j.verdict, 1);
+    assert.deepEqual(
+      events.filter((e) => e.type === "chunk" && e.turn === 1).map((e) => e.type === "chunk" && e.kind),
+      ["thought", "thought", "answer"],
+    );
+    // Without `usage` chunks, the tokens are counted from the stream.
+    assert.equal(j.usage.turn1!.generatedTokens, 3);
+  });
+
+  it("warns once when a server ignores the grammar, and still returns the judgment", async () => {
+    const s = await serve((req, res) => {
+      const turn2 = ((req.body?.messages ?? []) as unknown[]).length > 1;
+      streamCompletion(res, turn2 ? "Response 1 is better. \\boxed{1}" : "Both responses give a time; one is wrong.");
+    });
+    const warnings: string[] = [];
+    const backend = await create(s, { onWarning: (m) => warnings.push(m) });
+    const j = await judge(PAIR, backend, { constrained: true });
+    assert.equal(typeof s.requests[0].body?.grammar, "string");
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0], /ignored the `grammar` field: constrained mode does not work there/);
+    assert.equal(j.verdict, 1);
+  });
+
+  it("never shows the key, even when a server echoes it", async () => {
+    const key = "sk-live-ECHOED-0123456789";
+    const echo: Handler = (req, res) => sendError(res, 401, `Incorrect API key provided: ${req.authorization}`);
+    const s = await serve(echo);
+    const e = await failure(judge(PAIR, await create(s, { apiKey: key })), "UNAUTHORIZED");
+    assert.equal(s.requests[0].authorization, `Bearer ${key}`, "the key was sent");
+    assert.ok(!e.message.includes(key), e.message);
+    const s500 = await serve((req, res) => sendError(res, 500, `internal: header was ${req.authorization}`));
+    const e500 = await failure(judge(PAIR, await create(s500, { apiKey: key, retries: 0 })), "SERVER_ERROR");
+    assert.ok(!e500.message.includes(key), e500.message);
+  });
+
+  it("an endpoint URL with credentials is refused without showing them", async () => {
+    const e = await failure(OpenAIBackend.create({ baseURL: "http://user:hunter22@127.0.0.1:9/v1", model: "m" }), "ENDPOINT_INVALID");
+    assert.ok(!e.message.includes("hunter22"), e.message);
+    assert.match(e.message, /give the key as the API key/);
+  });
+});

@@ -1,0 +1,116 @@
+// Small node:http servers that speak the OpenAI chat-completions protocol, for the cases a real
+// llama-server cannot produce (429 with Retry-After, 5xx, 404 for a model name, a server that
+// ignores `grammar`), and a recording proxy that shows what the backend sent to a real one.
+
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface Recorded {
+  method: string;
+  path: string;
+  authorization: string | undefined;
+  body: Record<string, unknown> | undefined;
+}
+
+export interface TestServer {
+  baseURL: string;
+  requests: Recorded[];
+  close(): Promise<void>;
+}
+
+export type Handler = (req: Recorded, res: http.ServerResponse, n: number) => void | Promise<void>;
+
+async function readBody(req: http.IncomingMessage): Promise<Record<string, unknown> | undefined> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  const text = Buffer.concat(chunks).toString("utf8");
+  return text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
+}
+
+async function listen(server: http.Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+}
+
+function closer(server: http.Server): () => Promise<void> {
+  return () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+}
+
+/** A server whose every request goes to `handler` (n counts requests from 1). */
+export async function startProtocolServer(handler: Handler): Promise<TestServer> {
+  const requests: Recorded[] = [];
+  const server = http.createServer(async (req, res) => {
+    const rec: Recorded = { method: req.method ?? "", path: req.url ?? "", authorization: req.headers.authorization, body: await readBody(req) };
+    requests.push(rec);
+    try {
+      await handler(rec, res, requests.length);
+    } catch (e) {
+      if (!res.headersSent) res.writeHead(599);
+      res.end(String(e));
+    }
+  });
+  return { baseURL: await listen(server), requests, close: closer(server) };
+}
+
+export function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { "content-type": "application/json", ...headers });
+  res.end(JSON.stringify(body));
+}
+
+export function sendError(res: http.ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {
+  sendJson(res, status, { error: { message, type: "test_error", code: status } }, headers);
+}
+
+/** A complete non-streamed completion with `content`. */
+export function completion(content: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    id: "chatcmpl-test",
+    object: "chat.completion",
+    created: 0,
+    model: "test-model",
+    choices: [{ index: 0, finish_reason: "stop", message: { role: "assistant", content, ...extra } }],
+    usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
+  };
+}
+
+export function startSse(res: http.ServerResponse): void {
+  res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+}
+
+export function sseDelta(res: http.ServerResponse, delta: Record<string, unknown>, finish: string | null = null): void {
+  res.write(`data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 0, model: "test-model", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`);
+}
+
+/** Streams `content` in a few chunks, then usage and [DONE]. */
+export function streamCompletion(res: http.ServerResponse, content: string): void {
+  startSse(res);
+  sseDelta(res, { role: "assistant", content: "" });
+  for (let i = 0; i < content.length; i += 8) sseDelta(res, { content: content.slice(i, i + 8) });
+  sseDelta(res, {}, "stop");
+  res.write(`data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 0, model: "test-model", choices: [], usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 } })}\n\n`);
+  res.end("data: [DONE]\n\n");
+}
+
+/** Forwards everything to `target` (a real server) and records what was sent. */
+export async function startRecordingProxy(target: string): Promise<TestServer> {
+  const origin = new URL(target).origin;
+  return startProtocolServer(async (rec, res) => {
+    const up = await fetch(`${origin}${rec.path}`, {
+      method: rec.method,
+      headers: { "content-type": "application/json", ...(rec.authorization ? { authorization: rec.authorization } : {}) },
+      body: rec.body ? JSON.stringify(rec.body) : undefined,
+    });
+    res.writeHead(up.status, { "content-type": up.headers.get("content-type") ?? "application/json" });
+    const reader = up.body?.getReader();
+    for (;;) {
+      const chunk = await reader?.read();
+      if (!chunk || chunk.done) break;
+      res.write(chunk.value);
+    }
+    res.end();
+  });
+}
