@@ -4,10 +4,12 @@ import { BrrmError, errorMessage, isCancelled } from "../core/errors";
 import { UsageError } from "./args";
 import { EXIT, type Command } from "./command";
 import { compareCommand } from "./compare";
+import { evalCommand } from "./eval";
 import { modelsCommand } from "./models";
 import { parseCommand } from "./parseCommand";
+import { reportCommand } from "./report";
 
-const COMMANDS: Command[] = [compareCommand, parseCommand, modelsCommand];
+const COMMANDS: Command[] = [compareCommand, evalCommand, reportCommand, parseCommand, modelsCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

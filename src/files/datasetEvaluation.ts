@@ -1,0 +1,60 @@
+// A dataset file judged into a results file: what `brrm eval` and the extension's "Evaluate
+// Dataset…" run. open() checks the files and reads what a resume skips before any model is
+// loaded; run() streams the dataset through core's evaluate() and appends each finished pair.
+
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { JudgeBackend } from "../core/backend";
+import { readDataset } from "../core/dataset";
+import { BrrmError } from "../core/errors";
+import { evaluate, type EvaluateOptions, type EvaluationRun } from "../core/evaluate";
+import { countNonBlankLines, fileChunks } from "./jsonl";
+import { ResultsWriter, scanResults, type ExistingResults } from "./resultsFile";
+
+export interface DatasetEvaluationFiles {
+  /** The pairs, JSONL. */
+  input: string;
+  /** The results, JSONL; appended to. */
+  output: string;
+  /** Keep the results already in `output` and judge only the pairs missing from it. */
+  resume?: boolean;
+  /** Start `output` over (it is emptied when the run starts, not before). */
+  overwrite?: boolean;
+  /** Seeds the order preference pairs are shown in. */
+  orderSeed?: number;
+}
+
+export type DatasetRunOptions = Omit<EvaluateOptions, "done" | "onResult">;
+
+export class DatasetEvaluation {
+  private constructor(
+    readonly files: DatasetEvaluationFiles,
+    /** Non-blank lines in the dataset: an upper bound on its pairs, for progress. */
+    readonly inputLines: number,
+    /** What `output` already holds (empty unless resuming). */
+    readonly existing: ExistingResults,
+  ) {}
+
+  static async open(files: DatasetEvaluationFiles): Promise<DatasetEvaluation> {
+    if (path.resolve(files.input) === path.resolve(files.output))
+      throw new BrrmError("RESULTS_IS_INPUT", `The results file is the dataset itself (${files.output}). Give another --out file.`);
+    const inputLines = await countNonBlankLines(files.input, "Dataset");
+    const hasResults = fs.existsSync(files.output) && fs.statSync(files.output).size > 0;
+    if (hasResults && !files.resume && !files.overwrite)
+      throw new BrrmError("RESULTS_EXIST", `${files.output} already holds results. Use --resume to judge only the pairs missing from it, or --overwrite to start it over.`);
+    const existing = files.resume ? await scanResults(files.output) : { done: new Set<string>(), unreadable: 0, partialTailBytes: 0, duplicates: 0 };
+    return new DatasetEvaluation(files, inputLines, existing);
+  }
+
+  async run(backend: JudgeBackend, options: DatasetRunOptions = {}): Promise<EvaluationRun> {
+    const { input, output, overwrite, orderSeed } = this.files;
+    const truncateTo = overwrite ? 0 : this.existing.partialTailBytes > 0 ? fs.statSync(output).size - this.existing.partialTailBytes : undefined;
+    const pairs = readDataset(await fileChunks(input, "Dataset"), { orderSeed });
+    const writer = await ResultsWriter.open(output, truncateTo);
+    try {
+      return await evaluate(pairs, backend, { ...options, done: this.existing.done, onResult: (r) => writer.append(r) });
+    } finally {
+      await writer.close();
+    }
+  }
+}
