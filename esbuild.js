@@ -26,7 +26,9 @@ const common = {
 };
 
 const builds = [
-  { ...common, entryPoints: ["src/extension/extension.ts"], outfile: "dist/extension.js" },
+  // mainFields: jsonc-parser's "main" is a UMD build whose internal require()s esbuild cannot
+  // follow (the bundle fails with "Cannot find module './impl/format'"); its ESM build bundles.
+  { ...common, mainFields: ["module", "main"], entryPoints: ["src/extension/extension.ts"], outfile: "dist/extension.js" },
   { ...common, entryPoints: ["src/cli/main.ts"], outfile: "dist/cli.js", banner: { js: "#!/usr/bin/env node" } },
   {
     bundle: true, platform: "browser", format: "iife", target: "es2022", minify: production,

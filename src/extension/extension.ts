@@ -1,0 +1,76 @@
+// Activation: wiring only. Cheap on purpose: nothing here loads a model or node-llama-cpp;
+// the backend manager does that at the first comparison.
+
+import * as vscode from "vscode";
+import { errorMessage } from "../core/errors";
+import { BackendManager } from "./backendManager";
+import { registerCommands } from "./commands";
+import { ComparisonRunner } from "./comparisonRunner";
+import { JudgmentDiagnostics, ShowAnalysisActionProvider } from "./diagnostics";
+import { inputFromForm } from "./inputs";
+import { JudgmentStore } from "./judgmentStore";
+import { JudgePanel, PANEL_VIEW_TYPE } from "./panel";
+import { ApiKeyStore } from "./secrets";
+import { affectsBackend, affectsSettings, readSettings } from "./settings";
+import { backendSummary, BackendStatusBar } from "./statusBar";
+
+let backends: BackendManager | undefined;
+
+export function activate(context: vscode.ExtensionContext): void {
+  const log = vscode.window.createOutputChannel("BR-RM", { log: true });
+  const apiKeys = new ApiKeyStore(context.secrets);
+  backends = new BackendManager(apiKeys, log);
+  const manager = backends;
+  const diagnostics = new JudgmentDiagnostics();
+  const store = new JudgmentStore();
+  const panel = new JudgePanel(
+    context.extensionUri,
+    {
+      run: (form, ctx) => void runner.run(inputFromForm(form, ctx)).catch((e: unknown) => log.error(`Run from the panel: ${errorMessage(e)}`)),
+      cancel: () => runner.cancel(),
+    },
+    log,
+  );
+  const runner = new ComparisonRunner(manager, panel, diagnostics, store, log);
+  const statusBar = new BackendStatusBar(manager);
+  const showBackend = () => panel.update({ type: "backend", text: backendSummary(manager.currentState) });
+  showBackend();
+  for (const p of readSettings().problems) log.warn(p);
+
+  context.subscriptions.push(
+    log,
+    apiKeys,
+    diagnostics,
+    panel,
+    runner,
+    statusBar,
+    ...registerCommands({ context, backends: manager, runner, panel, diagnostics, store, apiKeys, log }),
+    manager.onDidChangeState(showBackend),
+    runner.onDidChangeRunning((running) => void vscode.commands.executeCommand("setContext", "brrm.running", running)),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!affectsSettings(e)) return;
+      for (const p of readSettings().problems) log.warn(p);
+      if (affectsBackend(e)) manager.invalidate("the backend settings changed");
+      statusBar.render();
+      showBackend();
+    }),
+    // Trust unlocks the folder's own endpoint, model and template settings.
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      manager.invalidate("the workspace is now trusted");
+      statusBar.render();
+      showBackend();
+    }),
+    vscode.languages.registerCodeActionsProvider({ pattern: "**" }, new ShowAnalysisActionProvider(diagnostics), {
+      providedCodeActionKinds: ShowAnalysisActionProvider.kinds,
+    }),
+    vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
+      deserializeWebviewPanel: async (webviewPanel, state) => panel.restore(webviewPanel, state),
+    }),
+  );
+}
+
+/** Frees the model (and its memory) when the window closes or the extension is disabled. */
+export async function deactivate(): Promise<void> {
+  await backends?.dispose();
+  backends = undefined;
+}
