@@ -2,6 +2,7 @@
 //   npm run bench                 every section
 //   npm run bench -- engine       only the sections whose name contains "engine"
 
+import { endpointBench, endpointConcurrencyBench } from "./endpoint";
 import { engineBench } from "./engine";
 
 export interface BenchSection {
@@ -9,7 +10,7 @@ export interface BenchSection {
   run(): Promise<void>;
 }
 
-const SECTIONS: BenchSection[] = [engineBench];
+const SECTIONS: BenchSection[] = [engineBench, endpointBench, endpointConcurrencyBench];
 
 async function main(): Promise<void> {
   const filters = process.argv.slice(2);
