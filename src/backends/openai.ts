@@ -19,6 +19,7 @@ import {
   statusError,
   streamCutError,
   timeoutError,
+  withOpenAIErrorBodies,
   type ErrorContext,
 } from "./openaiErrors";
 import { InlineThinkSplitter } from "./thinkStream";
@@ -247,7 +248,9 @@ export class OpenAIBackend implements JudgeBackend {
   }
 
   /** @internal One turn of a conversation: the request, its retries, and the result. */
-  async runTurn(history: ChatCompletionMessageParam[], req: TurnRequest, stop: AbortSignal): Promise<TurnResult> {
+  async runTurn(history: ChatCompletionMessageParam[], conversationStop: AbortSignal, req: TurnRequest): Promise<TurnResult> {
+    // Disposing the backend ends the turns still running on it, as unloading a local model does.
+    const stop = AbortSignal.any([conversationStop, this.lifetime.signal]);
     const started = performance.now();
     const body: Record<string, unknown> = {
       model: this.modelName,
@@ -451,7 +454,7 @@ class OpenAIConversation implements Conversation {
   async turn(req: TurnRequest): Promise<TurnResult> {
     if (this.stop.signal.aborted) throw new CancelledError();
     const messages: ChatCompletionMessageParam[] = [...this.history, { role: "user", content: req.user }];
-    const result = await this.backend.runTurn(messages, req, this.stop.signal);
+    const result = await this.backend.runTurn(messages, this.stop.signal, req);
     // The next turn sees the answer without its thinking, as chat templates render history.
     this.history.push({ role: "user", content: req.user }, { role: "assistant", content: splitThinking(result.answer).answer });
     return result;
@@ -474,6 +477,7 @@ function makeClient(lib: OpenAIModule, opts: OpenAIBackendOptions): OpenAI {
     organization: null,
     project: null,
     logLevel: "off",
+    fetch: withOpenAIErrorBodies(globalThis.fetch),
     maxRetries: 0,
     timeout: Math.ceil(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS),
   });

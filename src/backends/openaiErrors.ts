@@ -64,17 +64,55 @@ export function oneLine(text: string, max = 300): string {
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
-/** The server's own words from an error body (OpenAI, llama-server, vLLM and FastAPI shapes). */
+/**
+ * The message in an error body, in the shapes servers use: OpenAI's and llama-server's
+ * `{error: {message}}`, Ollama's `{error: "..."}`, older vLLM's top-level `{message}`, and
+ * FastAPI's `{detail}` (text, or a list of `{msg}`).
+ */
+export function messageOfBody(body: unknown): string | undefined {
+  if (typeof body === "string") return body.trim() || undefined;
+  if (!body || typeof body !== "object") return undefined;
+  const b = body as Record<string, unknown>;
+  if (b.error !== undefined && b.error !== null) return messageOfBody(b.error) ?? JSON.stringify(b.error);
+  if (typeof b.message === "string") return b.message;
+  if (typeof b.detail === "string") return b.detail;
+  if (Array.isArray(b.detail))
+    return b.detail.map((d) => (d && typeof d === "object" && typeof (d as { msg?: unknown }).msg === "string" ? (d as { msg: string }).msg : JSON.stringify(d))).join("; ");
+  return undefined;
+}
+
+/**
+ * A fetch that rewrites error bodies into OpenAI's shape, `{error: {message}}`: the openai
+ * package reads only `error`, so for older vLLM's or FastAPI's bodies it would report
+ * "status code (no body)" and the server's explanation (context too long, bad parameter) would
+ * be lost.
+ */
+export function withOpenAIErrorBodies(fetchImpl: typeof fetch): typeof fetch {
+  return async (input, init) => {
+    const res = await fetchImpl(input, init);
+    if (res.ok) return res;
+    const text = await res.text();
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
+    const headers = new Headers(res.headers);
+    headers.delete("content-length");
+    headers.delete("content-encoding");
+    const wrapped =
+      body && typeof body === "object" && !("error" in body) && messageOfBody(body) !== undefined
+        ? JSON.stringify({ error: { ...(body as object), message: messageOfBody(body) } })
+        : text;
+    return new Response(wrapped, { status: res.status, statusText: res.statusText, headers });
+  };
+}
+
+/** The server's own words from an error, in one line. */
 export function serverMessage(e: APIError): string {
-  const body = e.error as Record<string, unknown> | string | undefined;
-  let text: unknown;
-  if (typeof body === "string") text = body;
-  else if (body && typeof body === "object") {
-    text = body.message ?? body.detail ?? body.error;
-    if (text && typeof text === "object") text = (text as Record<string, unknown>).message ?? JSON.stringify(text);
-  }
-  if (typeof text !== "string" || !text.trim()) text = e.message.replace(/^\d{3}\s*/, "");
-  return oneLine(String(text || "no message"));
+  const text = messageOfBody(e.error) ?? e.message.replace(/^\d{3}\s*/, "");
+  return oneLine(text || "no message");
 }
 
 const CONNECTION_CODES_DNS = new Set(["ENOTFOUND", "EAI_AGAIN", "EAI_FAIL", "EAI_NONAME"]);
@@ -169,7 +207,9 @@ export function statusError(e: APIError, ctx: ErrorContext): BrrmError {
       ? "Shorten the prompt or responses, lower max tokens, or raise the server's context size."
       : ctx.sentGrammar && /grammar/i.test(said)
         ? "The server could not use the `grammar` field: turn off constrained mode for this endpoint, or use a recent llama-server."
-        : "Check the sampling settings and the extra request fields.";
+        : /stream_options/i.test(said)
+          ? "The server does not know `stream_options`: turn streaming off for this endpoint."
+          : "Check the sampling settings and the extra request fields.";
     return new BrrmError(status === 400 ? "BAD_REQUEST" : "UNPROCESSABLE", `${endpoint} rejected the request (${status}: ${said}). ${next}`, { cause: e });
   }
   if (status === 429)

@@ -68,6 +68,25 @@ describe("openai backend over the protocol", () => {
     assert.match(e.message, /has no model "brrm-9b" \(404: The model `brrm-9b` does not exist\.\)\. It serves: brrm-8b, brrm-14b\. Use one of these/);
   });
 
+  it("shows the server's message whatever the shape of its error body", async () => {
+    const bodies: [number, unknown, RegExp][] = [
+      // Older vLLM: the message at the top level.
+      [400, { object: "error", message: "This model's maximum context length is 16384 tokens.", type: "BadRequestError", code: 400 }, /\(400: This model's maximum context length is 16384 tokens\.\)\. Shorten the prompt/],
+      // FastAPI validation errors.
+      [422, { detail: [{ loc: ["body", "top_p"], msg: "Input should be less than or equal to 1", type: "less_than_equal" }] }, /\(422: Input should be less than or equal to 1\)\. Check the sampling settings/],
+      // A proxy's HTML page.
+      [502, "<html><body><h1>502 Bad Gateway</h1></body></html>", /server error \(502: 502 Bad Gateway\)/],
+    ];
+    for (const [status, body, re] of bodies) {
+      const s = await serve((_req, res) => {
+        res.writeHead(status, { "content-type": typeof body === "string" ? "text/html" : "application/json" });
+        res.end(typeof body === "string" ? body : JSON.stringify(body));
+      });
+      const e = await failure(judge(PAIR, await create(s, { retries: 0 })), status === 400 ? "BAD_REQUEST" : status === 422 ? "UNPROCESSABLE" : "SERVER_ERROR");
+      assert.match(e.message, re);
+    }
+  });
+
   it("a model name is needed where the server serves several", async () => {
     const s = await serve((_req, res) => sendJson(res, 200, { object: "list", data: [{ id: "a" }, { id: "b" }] }));
     await failure(OpenAIBackend.create({ baseURL: s.baseURL }), "MODEL_REQUIRED");

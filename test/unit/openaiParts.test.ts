@@ -108,6 +108,8 @@ describe("secrets and messages", () => {
       [429, { error: { message: "slow down" } }, /rate limiting/],
       [503, { error: { message: "loading model" } }, /server error \(503: loading model\)/],
       [404, { detail: "Not Found" }, /lists no models/],
+      [400, { error: { message: "Unrecognized request argument supplied: stream_options" } }, /turn streaming off/],
+      [404, { error: 'model "brrm" not found, try pulling it first' }, /answered 404 \(model "brrm" not found, try pulling it first\)/],
     ];
     for (const [status, body, re] of cases) {
       const err = statusError(APIError.generate(status, body as object, undefined, new Headers()), ctx({ hasKey: status !== 401 }));
