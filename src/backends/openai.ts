@@ -230,7 +230,7 @@ export class OpenAIBackend implements JudgeBackend {
           "MODEL_REQUIRED",
           models.length === 0
             ? `${displayEndpoint(opts.baseURL)} lists no models. Give the model name explicitly.`
-            : `${displayEndpoint(opts.baseURL)} serves ${models.length} models (${models.join(", ")}). Choose one as the model name.`,
+            : `${displayEndpoint(opts.baseURL)} serves ${models.length} models (${models.slice(0, 20).join(", ")}${models.length > 20 ? ", ..." : ""}). Choose one as the model name.`,
         );
       model = models[0];
     }

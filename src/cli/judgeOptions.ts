@@ -53,7 +53,9 @@ OpenAI-compatible backend (vLLM, SGLang, llama-server, Ollama, NIM, ...):
 Sampling (defaults from the model card):
   --temperature T (1.0)  --top-p P (0.95)  --top-k K (20, local only)  --max-tokens N per turn (8192)
   --seed S                    reproducible sampling
-  --constrained               force the output format with a grammar (any model yields a verdict)
+  --constrained               force the output format with a grammar (any model yields a verdict;
+                              with --backend openai the server must apply a GBNF "grammar" field, as
+                              llama-server does: brrm warns when a server ignores it)
 Prompts:
   --turn1-template <file>  --turn2-template <file>
                               templates with {context}, {response1}, {response2}`;
