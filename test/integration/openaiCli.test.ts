@@ -10,6 +10,7 @@ import { after, before, describe, it } from "node:test";
 import type { Judgment } from "../../src/core/judgment";
 import { CLI, tempDir } from "../support/fixtures";
 import { PAIR, runCli, tinyServer, type LlamaServer } from "../support/openaiHelpers";
+import { startProtocolServer, streamCompletion } from "../support/openaiProtocol";
 
 const PAIR_FLAGS = ["--prompt", PAIR.prompt, "--response1", PAIR.response1, "--response2", PAIR.response2];
 const KEY = "sk-cli-test-9d8c7b6a5f4e";
@@ -163,7 +164,22 @@ describe("brrm with --backend openai", () => {
     });
     assert.equal(r.code, 130, r.stderr);
     assert.match(r.stderr, /brrm: cancelled\./);
-    assert.ok(Date.now() - interruptedAt < 1500, `exited ${Date.now() - interruptedAt} ms after the first progress line`);
+    assert.ok(Date.now() - interruptedAt < 2000, `exited ${Date.now() - interruptedAt} ms after the first progress line`);
+  });
+
+  it("--constrained against a server that ignores the grammar warns on stderr; stdout stays JSON", async () => {
+    const ignoring = await startProtocolServer((req, res) => {
+      const turn2 = ((req.body?.messages ?? []) as unknown[]).length > 1;
+      streamCompletion(res, turn2 ? "Response 1 is better. \\boxed{1}" : "Both give a time.");
+    });
+    try {
+      const r = await brrm(["compare", ...PAIR_FLAGS, "--backend", "openai", "--endpoint", ignoring.baseURL, "--model", "m", "--constrained", "--json"]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal((JSON.parse(r.stdout) as Judgment).verdict, 1);
+      assert.match(r.stderr, /^brrm: warning: http:\/\/127\.0\.0\.1:\d+\/v1 ignored the `grammar` field/m);
+    } finally {
+      await ignoring.close();
+    }
   });
 
   it("help lists the endpoint flags", async () => {
