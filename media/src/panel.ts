@@ -66,8 +66,8 @@ document.body.append(
     h(
       "section",
       { class: "form", "aria-label": "Inputs" },
-      textField("prompt", "Prompt", 3),
-      h("div", { class: "pair" }, textField("response1", "Response 1", 8), textField("response2", "Response 2", 8)),
+      textField("prompt", "Prompt", 2),
+      h("div", { class: "pair" }, textField("response1", "Response 1", 5), textField("response2", "Response 2", 5)),
       h(
         "div",
         { class: "toolbar", role: "toolbar", "aria-label": "Actions" },
@@ -333,6 +333,8 @@ window.addEventListener("message", (event: MessageEvent<ToWebview>) => {
       break;
     default:
       render();
+      // A new result is below the form: bring it into view (without taking focus from the editor).
+      if (message.type === "judgment") $("result").scrollIntoView({ block: "start" });
   }
 });
 
