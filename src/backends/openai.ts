@@ -265,13 +265,15 @@ export class OpenAIBackend implements JudgeBackend {
       ...this.extraBody,
     };
     const raw = await this.withRetries(body, req, stop);
-    if (req.grammar && !this.grammarWarned && ignoredGrammar(req.grammar, raw.content)) {
+    const warnings =
+      req.grammar && ignoredGrammar(req.grammar, raw.content)
+        ? [`${this.endpoint} ignored the \`grammar\` field: constrained mode does not work there, so the output format is not forced and may not parse. Use a server that applies GBNF grammars (llama-server), or turn constrained mode off.`]
+        : [];
+    if (warnings.length > 0 && !this.grammarWarned) {
       this.grammarWarned = true;
-      this.opts.onWarning?.(
-        `${this.endpoint} ignored the \`grammar\` field: constrained mode does not work there, so the output format is not forced and may not parse. Use a server that applies GBNF grammars (llama-server), or turn constrained mode off.`,
-      );
+      this.opts.onWarning?.(warnings[0]);
     }
-    return { thought: raw.thought, answer: raw.content, usage: { ...raw.usage, ms: performance.now() - started } };
+    return { thought: raw.thought, answer: raw.content, usage: { ...raw.usage, ms: performance.now() - started }, warnings };
   }
 
   private errorContext(retried: number, sentGrammar: boolean): ErrorContext {

@@ -23,6 +23,8 @@ export interface TurnResult {
   /** The reply as the model wrote it (it may still hold inline `<think>` blocks). */
   answer: string;
   usage: TurnUsage;
+  /** What the engine noticed that a reader of the judgment should know (e.g. a grammar ignored). */
+  warnings?: string[];
 }
 
 /**

@@ -72,7 +72,8 @@ export async function judge(pair: Pair, backend: JudgeBackend, options: JudgeOpt
     const cutOff = results.flatMap((r, i) =>
       r.usage.stopReason === "maxTokens" ? [`Turn ${i + 1} stopped at the max-tokens limit (${sampling.maxTokens}); its answer may be cut off.`] : [],
     );
-    judgment.warnings.unshift(...cutOff);
+    const fromEngine = [...new Set(results.flatMap((r) => r.warnings ?? []))];
+    judgment.warnings.unshift(...fromEngine, ...cutOff);
     onEvent?.({ type: "judgment", judgment });
     return judgment;
   } finally {

@@ -205,6 +205,8 @@ describe("openai backend over the protocol", () => {
     assert.equal(typeof s.requests[0].body?.grammar, "string");
     assert.equal(warnings.length, 1);
     assert.match(warnings[0], /ignored the `grammar` field: constrained mode does not work there/);
+    // The judgment itself carries it too (once, though both turns ignored the grammar).
+    assert.deepEqual(j.warnings.filter((w) => w.includes("ignored the `grammar` field")), [warnings[0]]);
     assert.equal(j.verdict, 1);
   });
 
