@@ -1,11 +1,10 @@
 import { parseArgs } from "node:util";
-import { createBackend } from "../backends";
 import { BrrmError } from "../core/errors";
 import type { EvaluationRun } from "../core/evaluate";
 import { ReportBuilder, summaryLines, type Report } from "../core/report";
 import { DatasetEvaluation } from "../files/datasetEvaluation";
 import { defaultCacheDir, DirectoryJudgmentCache } from "../files/judgmentCache";
-import { modelIdentity } from "../files/modelIdentity";
+import { evaluationBackend } from "../files/modelIdentity";
 import { readResults } from "../files/resultsFile";
 import { numberArg, UsageError } from "./args";
 import { EXIT, type Command } from "./command";
@@ -116,7 +115,7 @@ run (finished results are kept), 2 a usage error, 130 stopped by Ctrl-C.`,
     if (existing.unreadable > 0) loading.note(`${out}: ${existing.unreadable} lines are not results; they are left as they are.`);
 
     const config = backendConfigFrom(values, { parallel: concurrency, signal, onProgress: (p) => loading.load(p) });
-    const backend = await createBackend(config);
+    const { backend, modelIdentity, modelLoaded } = await evaluationBackend(config);
     const bar = new EvalProgressBar(evaluation.inputLines, limit);
     let run: EvaluationRun;
     try {
@@ -128,7 +127,7 @@ run (finished results are kept), 2 a usage error, 130 stopped by Ctrl-C.`,
         limit,
         strict: values.strict,
         cache: values["no-cache"] ? undefined : new DirectoryJudgmentCache(values["cache-dir"] ?? defaultCacheDir()),
-        modelIdentity: await modelIdentity(backend, config as { kind: string; model?: string; baseURL?: string }),
+        modelIdentity,
         signal,
         onEvent: values.quiet ? (e) => e.type !== "progress" && bar.event(e) : (e) => bar.event(e),
       });
@@ -139,9 +138,11 @@ run (finished results are kept), 2 a usage error, 130 stopped by Ctrl-C.`,
 
     const report = await summarizeResults(out);
     if (values["json-summary"]) {
-      process.stdout.write(`${JSON.stringify({ results: out, summary: report.summary, run: run.stats, resumed: existing.done.size, badLines: run.badLines, failures: run.failures, peakRssMB: peakRssMB() }, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify({ results: out, summary: report.summary, run: run.stats, resumed: existing.done.size, modelLoaded: modelLoaded(), badLines: run.badLines, failures: run.failures, peakRssMB: peakRssMB() }, null, 2)}\n`);
     } else {
-      process.stdout.write(`${[`Results: ${out}`, ...summaryLines(report.summary), ...runLines(run, out, existing.done.size)].join("\n")}\n`);
+      const lines = [`Results: ${out}`, ...summaryLines(report.summary), ...runLines(run, out, existing.done.size)];
+      if (!modelLoaded()) lines.push("The model was not loaded: no pair needed it.");
+      process.stdout.write(`${lines.join("\n")}\n`);
     }
     if (run.stats.cancelled) {
       process.stderr.write(`brrm: stopped. The ${run.stats.finished} pairs finished in this run are in ${out}; run the same command with --resume to finish the rest.\n`);

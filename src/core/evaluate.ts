@@ -11,6 +11,7 @@ import { BrrmError, CancelledError, errorMessage, isCancelled } from "./errors";
 import { judge, type FlowEvent, type JudgeOptions } from "./flow";
 import type { ThinkingMode } from "./grammar";
 import type { Judgment, JudgmentError } from "./judgment";
+import { BackendUnavailableError } from "./lazyBackend";
 import { DEFAULT_TEMPLATES } from "./prompts";
 import { cacheKey, type JudgmentCache } from "./resultCache";
 import { withSamplingDefaults } from "./sampling";
@@ -218,6 +219,12 @@ export async function evaluate(input: AsyncIterable<DatasetEntry>, backend: Judg
     } catch (e) {
       if (isCancelled(e) || inner.signal.aborted) {
         work.cancelled = true;
+        return;
+      }
+      if (e instanceof BackendUnavailableError) {
+        // No comparison can run: stop with the backend's own message (model not found, ...).
+        work.cancelled = true;
+        stop(e.reason, true);
         return;
       }
       const code = e instanceof BrrmError ? e.code : "JUDGE_FAILED";

@@ -56,25 +56,36 @@ const byKey = (results: PairResult[]) => new Map(results.map((r) => [r.key, r]))
 
 const samplesOf = (r: PairResult) => r.orders.flatMap((o) => o.samples);
 
-function summaryOf(run: Run): { summary: Summary; run: RunStats; resumed: number } {
+function summaryOf(run: Run): { summary: Summary; run: RunStats; resumed: number; modelLoaded: boolean } {
   assert.ok(run.stdout.trim().startsWith("{"), `expected a JSON summary, got:\n${run.stdout}\n${run.stderr}`);
-  return JSON.parse(run.stdout) as { summary: Summary; run: RunStats; resumed: number };
+  return JSON.parse(run.stdout) as { summary: Summary; run: RunStats; resumed: number; modelLoaded: boolean };
 }
 
-/** Starts `brrm` and, once `file` holds `lines` complete lines, sends `signal`. */
-function runUntilLines(args: string[], file: string, lines: number, signal: NodeJS.Signals): Promise<Run & { linesAtSignal: string; signal: NodeJS.Signals | null }> {
+/**
+ * Starts `brrm` and, once `file` holds `lines` complete lines (and stderr passes `ready`), sends
+ * `signal`; resolves when it exits, with the time from the signal to the exit.
+ */
+function runUntilLines(
+  args: string[],
+  file: string,
+  lines: number,
+  signal: NodeJS.Signals,
+  ready: (stderr: string) => boolean = () => true,
+): Promise<Run & { linesAtSignal: string; signal: NodeJS.Signals | null; exitMs: number }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     let linesAtSignal = "";
+    let signalled = 0;
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     const poll = setInterval(() => {
       const text = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
-      if (text.split("\n").length - 1 >= lines) {
+      if (text.split("\n").length - 1 >= lines && ready(stderr)) {
         clearInterval(poll);
         linesAtSignal = text;
+        signalled = Date.now();
         child.kill(signal);
       }
     }, 20);
@@ -83,7 +94,7 @@ function runUntilLines(args: string[], file: string, lines: number, signal: Node
     child.on("close", (code, sig) => {
       clearInterval(poll);
       clearTimeout(timer);
-      resolve({ code, signal: sig, stdout, stderr, linesAtSignal });
+      resolve({ code, signal: sig, stdout, stderr, linesAtSignal, exitMs: Date.now() - signalled });
     });
   });
 }
@@ -113,8 +124,8 @@ describe("brrm eval and brrm report on the tiny model", () => {
       assert.ok(l, `no report of bad line ${line} in:\n${r.stderr}`);
       assert.match(l, reason);
     }
-    const { summary, run } = summaryOf(r);
-    assert.deepEqual([run.finished, run.badLines, run.judgments, run.cachedJudgments, run.failed], [5, 5, 5, 0, 0]);
+    const { summary, run, modelLoaded } = summaryOf(r);
+    assert.deepEqual([run.finished, run.badLines, run.judgments, run.cachedJudgments, run.failed, modelLoaded], [5, 5, 5, 0, 0, true]);
 
     first = readResults(out);
     const got = byKey(first);
@@ -150,6 +161,7 @@ describe("brrm eval and brrm report on the tiny model", () => {
     const again = brrm(["eval", shapesFile(), "--out", file("again.out.jsonl"), "--concurrency", "3", "--json-summary", ...flags]);
     assert.equal(again.code, 0, again.stderr);
     assert.deepEqual([summaryOf(again).run.judgments, summaryOf(again).run.cachedJudgments], [0, 5]);
+    assert.equal(summaryOf(again).modelLoaded, false, "nothing to judge: the model is never loaded");
     const before = byKey(first);
     for (const r of readResults(file("again.out.jsonl"))) {
       const [s] = samplesOf(r);
@@ -178,10 +190,21 @@ describe("brrm eval and brrm report on the tiny model", () => {
     assert.deepEqual(readResults(out).map((x) => x.key), ["id:p1"]);
   });
 
+  it("a model that cannot load stops the run with its own message", () => {
+    const data = file("nomodel.jsonl", [JSON.stringify(P1), JSON.stringify({ prompt: "p", response1: "a", response2: "b" })]);
+    const out = file("nomodel.out.jsonl");
+    const missing = path.join(dir, "missing.gguf");
+    const r = brrm(["eval", data, "--out", out, ...flags, "--model", missing]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /Model file not found: .*missing\.gguf/);
+    assert.doesNotMatch(r.stderr, /\n\s+at /);
+    assert.equal(fs.readFileSync(out, "utf8"), "");
+  });
+
   it("--swap --samples 3: both orders, three samples each, a majority with the split kept", () => {
     const pair = { prompt: "Which is heavier, a kilo of iron or a kilo of feathers?", response1: "They weigh the same.", response2: "Iron.", label: 1 };
     const out = file("swap.out.jsonl");
-    const r = brrm(["eval", file("swap.jsonl", [JSON.stringify(pair)]), "--out", out, "--swap", "--samples", "3", "--concurrency", "6", "--json-summary", ...flags]);
+    const r = brrm(["eval", file("swap.jsonl", [JSON.stringify(pair)]), "--out", out, "--swap", "--samples", "3", "--concurrency", "3", "--json-summary", ...flags]);
     assert.equal(r.code, 0, r.stderr);
     const [res] = readResults(out);
     assert.deepEqual(res.orders.map((o) => [o.order, o.samples.length]), [["AB", 3], ["BA", 3]]);
@@ -243,10 +266,17 @@ describe("brrm eval and brrm report on the tiny model", () => {
   it("Ctrl-C stops at once, keeps the finished pairs and says how to finish", async () => {
     const data = file("interrupt.jsonl", [JSON.stringify(P1), JSON.stringify({ id: "cut", prompt: "Name an even prime.", response1: "2", response2: "4", label: 1 })]);
     const out = file("interrupt.out.jsonl");
-    const started = Date.now();
-    const r = await runUntilLines(["eval", data, "--out", out, ...flags], out, 1, "SIGINT");
+    // p1 comes from the cache at once; the model loads for the second pair, and the signal comes
+    // a second into that comparison (the model is loaded only when a pair needs it).
+    let loadedAt = 0;
+    const generating = (stderr: string) => {
+      if (!/Loading model: 100%/.test(stderr)) return false;
+      loadedAt ||= Date.now();
+      return Date.now() - loadedAt > 1000;
+    };
+    const r = await runUntilLines(["eval", data, "--out", out, ...flags], out, 1, "SIGINT", generating);
     assert.equal(r.code, 130, r.stderr);
-    assert.ok(Date.now() - started < 8000, "the comparison in flight was stopped, not waited for");
+    assert.ok(r.exitMs < 3000, `the comparison in flight was stopped, not waited for (exit ${r.exitMs} ms after the signal)`);
     assert.match(r.stderr, /stopped\. The 1 pairs finished in this run are in .*interrupt\.out\.jsonl; run the same command with --resume/);
     assert.deepEqual(readResults(out).map((x) => x.key), ["id:p1"]);
     assert.match(r.stdout, /This run: 1 pairs judged.*stopped before the end/);
