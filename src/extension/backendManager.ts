@@ -27,7 +27,15 @@ interface Slot {
 
 /** What the user would call the configured model: a file name, `repo:quant`, or the endpoint's model. */
 export function modelLabel(settings: Settings): string {
-  if (settings.backend === "openai") return settings.openai.model || "(no model set)";
+  if (settings.backend === "openai") {
+    if (settings.openai.model) return settings.openai.model;
+    if (!settings.openai.baseUrl) return "(no endpoint set)";
+    try {
+      return `${new URL(settings.openai.baseUrl).host} (its model)`;
+    } catch {
+      return settings.openai.baseUrl;
+    }
+  }
   const source = settings.local.model;
   const hf = /^(?:hf:|huggingface:)(.+)$/i.exec(source);
   if (hf) return hf[1].split("/").pop() ?? hf[1];
@@ -164,7 +172,7 @@ export class BackendManager implements vscode.Disposable {
       baseURL: baseUrl,
       ...(model ? { model } : {}),
       ...(apiKey ? { apiKey } : {}),
-      keySource: "the command \"BR-RM: Set API Key\"",
+      keySource: "VS Code's secret storage (run \"BR-RM: Set API Key\")",
       extraBody,
       onWarning: (message: string) => this.log.warn(message),
     };

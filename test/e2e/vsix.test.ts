@@ -11,7 +11,7 @@ import { after, before, describe, test } from "node:test";
 import { promisify } from "node:util";
 import { DIMENSIONS } from "../../src/core/judgment";
 import { REPO_ROOT } from "../support/fixtures";
-import { codeServerHarness, judgePanel, openFile, problems, shot, startWorkbench, tinyModelSettings, VERDICT_TIMEOUT, workspace, type Workbench } from "./support/workbench";
+import { codeServerHarness, uiTest, judgePanel, openFile, problems, shot, startWorkbench, tinyModelSettings, VERDICT_TIMEOUT, workspace, type Workbench } from "./support/workbench";
 
 const run = promisify(execFile);
 const VSIX = path.join(REPO_ROOT, "brrm-judge-linux-x64.vsix");
@@ -70,7 +70,7 @@ describe("installed from the VSIX", () => {
   );
   after(async () => wb?.close());
 
-  test("Compare Responses on a JSON pair: panel verdict and dimensions, diagnostics, Problems, quick fix", { timeout: 300_000 }, async () => {
+  uiTest("Compare Responses on a JSON pair: panel verdict and dimensions, diagnostics, Problems, quick fix", { timeout: 300_000 }, () => wb?.page, async () => {
     const { page } = wb;
     const h = await codeServerHarness();
     await openFile(page, "pair.json");
@@ -118,7 +118,7 @@ describe("installed from the VSIX", () => {
     assert.equal(await judgePanel(page).locator("#verdict strong").innerText(), verdict);
   });
 
-  test("the panel follows the theme: dark and high contrast", { timeout: 120_000 }, async () => {
+  uiTest("the panel follows the theme: dark and high contrast", { timeout: 120_000 }, () => wb?.page, async () => {
     const { page } = wb;
     const h = await codeServerHarness();
     const panel = judgePanel(page);

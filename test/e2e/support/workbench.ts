@@ -5,6 +5,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { test } from "node:test";
 import { pathToFileURL } from "node:url";
 import type { BrowserContext, FrameLocator, Page } from "playwright-core";
 import { REPO_ROOT, TINY, tinyModel } from "../../support/fixtures";
@@ -148,4 +149,20 @@ export async function problems(page: Page): Promise<string[]> {
 
 export async function shot(page: Page, name: string): Promise<string> {
   return (await codeServerHarness()).screenshot(page, name);
+}
+
+/**
+ * A node:test test that saves a screenshot named after it when it fails, so a failure in the
+ * browser can be seen, not only read.
+ */
+export function uiTest(name: string, opts: { timeout: number }, page: () => Page | undefined, fn: () => Promise<void>): void {
+  test(name, opts, async () => {
+    try {
+      await fn();
+    } catch (e) {
+      const p = page();
+      if (p) await shot(p, `FAILED-${name.slice(0, 60)}`).catch(() => {});
+      throw e;
+    }
+  });
 }
