@@ -113,6 +113,10 @@ run (finished results are kept), 2 a usage error, 130 stopped by Ctrl-C.`,
     const loading = new ProgressReporter();
     if (existing.partialTailBytes > 0) loading.note(`${out}: removing a last line cut short by an earlier crash (${existing.partialTailBytes} bytes); that pair is judged again.`);
     if (existing.unreadable > 0) loading.note(`${out}: ${existing.unreadable} lines are not results; they are left as they are.`);
+    const shape = `${values.swap ? 2 : 1}x${samples}`;
+    const others = [...existing.shapes].filter((s) => s !== shape);
+    if (others.length > 0)
+      loading.note(`${out}: warning: earlier results were judged with other --swap/--samples settings (${others.join(", ")} orders x samples, now ${shape}); the summary mixes them.`);
 
     const config = backendConfigFrom(values, { parallel: concurrency, signal, onProgress: (p) => loading.load(p) });
     const { backend, modelIdentity, modelLoaded } = await evaluationBackend(config);

@@ -42,7 +42,7 @@ export class DatasetEvaluation {
     const hasResults = fs.existsSync(files.output) && fs.statSync(files.output).size > 0;
     if (hasResults && !files.resume && !files.overwrite)
       throw new BrrmError("RESULTS_EXIST", `${files.output} already holds results. Use --resume to judge only the pairs missing from it, or --overwrite to start it over.`);
-    const existing = files.resume ? await scanResults(files.output) : { done: new Set<string>(), unreadable: 0, partialTailBytes: 0, duplicates: 0 };
+    const existing = files.resume ? await scanResults(files.output) : { done: new Set<string>(), unreadable: 0, partialTailBytes: 0, duplicates: 0, shapes: new Set<string>() };
     return new DatasetEvaluation(files, inputLines, existing);
   }
 

@@ -32,11 +32,16 @@ export interface ExistingResults {
   partialTailBytes: number;
   /** Lines for a key already seen (a file concatenated by hand): the first one counts. */
   duplicates: number;
+  /** How the results were judged, as `<orders>x<samples>` ("2x3": swap, 3 samples): a resume warns on a change. */
+  shapes: Set<string>;
 }
+
+/** `<orders>x<samples>` of a result, to compare with a run's --swap and --samples. */
+export const resultShape = (r: PairResult) => `${r.orders.length}x${Math.max(...r.orders.map((o) => o.samples.length))}`;
 
 /** What is already in a results file; an absent file is an empty one. */
 export async function scanResults(file: string): Promise<ExistingResults> {
-  const out: ExistingResults = { done: new Set(), unreadable: 0, partialTailBytes: 0, duplicates: 0 };
+  const out: ExistingResults = { done: new Set(), unreadable: 0, partialTailBytes: 0, duplicates: 0, shapes: new Set() };
   if (!fs.existsSync(file)) return out;
   out.partialTailBytes = await unterminatedTailBytes(file);
   let lastBad = false;
@@ -44,7 +49,10 @@ export async function scanResults(file: string): Promise<ExistingResults> {
     lastBad = !entry.ok;
     if (!entry.ok) out.unreadable++;
     else if (out.done.has(entry.result.key)) out.duplicates++;
-    else out.done.add(entry.result.key);
+    else {
+      out.done.add(entry.result.key);
+      out.shapes.add(resultShape(entry.result));
+    }
   }
   // A cut-short last line is expected after a crash; it is not "unreadable" data.
   if (out.partialTailBytes > 0 && lastBad) out.unreadable--;

@@ -261,6 +261,9 @@ describe("brrm eval and brrm report on the tiny model", () => {
     const noop = brrm([...args, "--resume", "--json-summary"]);
     assert.deepEqual([summaryOf(noop).run.skipped, summaryOf(noop).run.finished], [3, 0]);
     assert.equal(fs.readFileSync(out, "utf8"), text, "a finished file is left as it is");
+    const changed = brrm([...args, "--resume", "--swap"]);
+    assert.equal(changed.code, 0, changed.stderr);
+    assert.match(changed.stderr, /earlier results were judged with other --swap\/--samples settings \(1x1 orders x samples, now 2x1\)/);
   });
 
   it("Ctrl-C stops at once, keeps the finished pairs and says how to finish", async () => {
