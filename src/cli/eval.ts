@@ -120,7 +120,7 @@ run (finished results are kept), 2 a usage error, 130 stopped by Ctrl-C.`,
 
     const config = backendConfigFrom(values, { parallel: concurrency, signal, onProgress: (p) => loading.load(p) });
     const { backend, modelIdentity, modelLoaded } = await evaluationBackend(config);
-    const bar = new EvalProgressBar(evaluation.inputLines, limit);
+    const bar = new EvalProgressBar(evaluation.inputLines, limit, process.stderr, values.quiet);
     let run: EvaluationRun;
     try {
       run = await evaluation.run(backend, {
@@ -133,7 +133,7 @@ run (finished results are kept), 2 a usage error, 130 stopped by Ctrl-C.`,
         cache: values["no-cache"] ? undefined : new DirectoryJudgmentCache(values["cache-dir"] ?? defaultCacheDir()),
         modelIdentity,
         signal,
-        onEvent: values.quiet ? (e) => e.type !== "progress" && bar.event(e) : (e) => bar.event(e),
+        onEvent: (e) => bar.event(e),
       });
     } finally {
       await backend.dispose();

@@ -28,6 +28,8 @@ export class EvalProgressBar {
     private readonly lines: number,
     private readonly limit: number | undefined,
     private readonly stream: NodeJS.WriteStream = process.stderr,
+    /** No bar at all: only notes (bad lines, failures, warnings) are printed. */
+    private readonly quiet = false,
     private readonly width = 24,
   ) {
     this.tty = Boolean(stream.isTTY);
@@ -83,6 +85,7 @@ export class EvalProgressBar {
   }
 
   private draw(force: boolean): void {
+    if (this.quiet) return;
     const now = Date.now();
     if (this.tty) {
       if (!force && now - this.lastDraw < 100) return;
@@ -98,6 +101,7 @@ export class EvalProgressBar {
 
   /** The final state, on its own line. */
   finish(): void {
+    if (this.quiet) return;
     if (this.tty && this.drawn) this.stream.write(`\r\x1b[2K${this.line()}\n`);
     else this.stream.write(`${this.line()}\n`);
     this.drawn = false;
