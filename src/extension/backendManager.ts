@@ -90,7 +90,15 @@ export class BackendManager implements vscode.Disposable {
   /** Creates (or reuses) the configured backend: downloads and loads a local model. */
   async load(signal?: AbortSignal, onProgress?: (p: LoadProgress) => void): Promise<JudgeBackend> {
     const settings = readSettings();
-    const config = await this.backendConfig(settings);
+    let config: BackendConfig;
+    try {
+      config = await this.backendConfig(settings);
+    } catch (e) {
+      // A configuration that cannot make a backend (no endpoint, bad extra fields) shows as an error too.
+      this.log.error(`Backend not created: ${errorMessage(e)}`);
+      this.setState({ kind: "error", message: errorMessage(e) });
+      throw e;
+    }
     // The key itself never goes into the slot's identity (a string that could end up printed):
     // its changes are counted instead.
     const key = `${JSON.stringify({ ...config, apiKey: undefined, onWarning: undefined })}#${this.keyVersion}`;

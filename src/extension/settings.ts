@@ -88,9 +88,13 @@ const schemas = {
 } as const;
 
 type Key = keyof typeof schemas;
+
+/** Every key this module reads (package.json must contribute exactly these). */
+export const SETTING_KEYS = Object.keys(schemas) as Key[];
 type Value<K extends Key> = z.infer<(typeof schemas)[K]>;
 
-const DEFAULTS: { [K in Key]: Value<K> } = {
+/** What each setting is when unset; package.json's `default`s must say the same. */
+export const SETTING_DEFAULTS: { readonly [K in Key]: Value<K> } = {
   backend: "local",
   "local.model": DEFAULT_MODEL,
   "local.gpu": "auto",
@@ -116,11 +120,11 @@ export function readSettings(trusted: boolean = vscode.workspace.isTrusted): Set
     const raw = (RESTRICTED_KEYS as readonly string[]).includes(key)
       ? restrictedValue(config.inspect(key), trusted)
       : config.get(key);
-    if (raw === undefined) return DEFAULTS[key];
+    if (raw === undefined) return SETTING_DEFAULTS[key];
     const parsed = schemas[key].safeParse(raw);
     if (parsed.success) return parsed.data as Value<K>;
-    problems.push(`brrm.${key}: ${JSON.stringify(raw)} is not valid (${parsed.error.issues[0]?.message ?? "wrong type"}); using ${JSON.stringify(DEFAULTS[key])}.`);
-    return DEFAULTS[key];
+    problems.push(`brrm.${key}: ${JSON.stringify(raw)} is not valid (${parsed.error.issues[0]?.message ?? "wrong type"}); using ${JSON.stringify(SETTING_DEFAULTS[key])}.`);
+    return SETTING_DEFAULTS[key];
   };
 
   const threads = read("local.threads");
