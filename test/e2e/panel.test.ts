@@ -30,7 +30,12 @@ before(
     const h = await codeServerHarness();
     await h.ensureSystemPackages();
     await h.ensureCodeServer();
-    const folder = workspace({ "notes.md": NOTES, "pair.json": `${JSON.stringify(PAIR, null, 2)}\n` });
+    const folder = workspace({
+      "notes.md": NOTES,
+      "pair.json": `${JSON.stringify(PAIR, null, 2)}\n`,
+      "answer-a.txt": "Mount Everest, at 8,849 metres.\n",
+      "answer-b.txt": "K2 is the highest mountain on Earth.\n",
+    });
     wb = await startWorkbench({ folder, settings: await tinyModelSettings() });
     page = wb.page;
     // A dialog would mean some text ran as script.
@@ -40,6 +45,27 @@ before(
 );
 after(async () => wb?.close());
 
+/** Selects every match of a regex in the active editor with the find widget (Alt+Enter). */
+async function selectMatches(regex: string, count: number): Promise<void> {
+  await page.keyboard.press("Control+F");
+  const find = page.locator(".find-widget .input").first();
+  await find.waitFor();
+  if ((await page.locator(".find-widget .codicon-regex[aria-checked='true']").count()) === 0) await page.keyboard.press("Alt+R");
+  await find.fill(regex);
+  await page.locator(".find-widget .matchesCount", { hasText: `of ${count}` }).waitFor();
+  await page.keyboard.press("Alt+Enter");
+  await page.keyboard.press("Escape");
+  await page.locator(".statusbar-item", { hasText: `${count} selections` }).waitFor();
+}
+
+/** Answers the prompt box "Compare Responses" opens for two responses. */
+async function answerPrompt(prompt: string): Promise<void> {
+  const input = page.locator(".quick-input-widget .quick-input-box input");
+  await page.locator(".quick-input-widget", { hasText: "the prompt both responses answer" }).waitFor();
+  await input.fill(prompt);
+  await page.keyboard.press("Enter");
+}
+
 const statusBarSays = (state: string) => page.locator(`[aria-label^="BR-RM local backend"][aria-label$="${state}"]`).first();
 
 describe("judge panel in code-server", () => {
@@ -48,15 +74,7 @@ describe("judge panel in code-server", () => {
     await openFile(page, "notes.md");
     await page.locator(".editor-instance .view-line").nth(2).click();
     // Three selections the way a user makes them: find with a regex, Alt+Enter selects every match.
-    await page.keyboard.press("Control+F");
-    const find = page.locator(".find-widget .input").first();
-    await find.waitFor();
-    await page.keyboard.press("Alt+R");
-    await find.fill("(?<=^\\w+: ).+");
-    await page.locator(".find-widget .matchesCount", { hasText: "of 3" }).waitFor();
-    await page.keyboard.press("Alt+Enter");
-    await page.keyboard.press("Escape");
-    await page.locator(".statusbar-item", { hasText: "3 selections" }).waitFor();
+    await selectMatches("(?<=^\\w+: ).+", 3);
 
     await h.runCommand(page, "BR-RM: Compare Responses");
     const panel = judgePanel(page);
@@ -75,6 +93,55 @@ describe("judge panel in code-server", () => {
     );
     await page.keyboard.press("Control+Shift+M");
     await shot(page, "three-selections");
+  });
+
+  uiTest("two selections: the prompt is asked (and remembered)", { timeout: 240_000 }, () => wb?.page, async () => {
+    const h = await codeServerHarness();
+    await openFile(page, "notes.md");
+    await page.locator(".editor-instance .view-line").nth(2).click();
+    await selectMatches("(?<=^A\\d: ).+", 2);
+    await h.runCommand(page, "BR-RM: Compare Responses");
+    await answerPrompt("At what temperature does water boil at sea level?");
+    const panel = judgePanel(page);
+    await panel.locator("#origin", { hasText: "2 selections" }).waitFor();
+    await panel.locator("#verdict").waitFor({ timeout: VERDICT_TIMEOUT });
+    assert.equal(await panel.locator("#origin").innerText(), "From 2 selections in notes.md");
+    assert.equal(await panel.locator("#prompt").inputValue(), "At what temperature does water boil at sea level?");
+    assert.equal(await panel.locator("#response2").inputValue(), "Water boils at 90 degrees Celsius at sea level.");
+
+    // The next time, the box offers the last prompt; Escape leaves everything as it was.
+    await openFile(page, "notes.md");
+    await selectMatches("(?<=^A\\d: ).+", 2);
+    await h.runCommand(page, "BR-RM: Compare Responses");
+    const input = page.locator(".quick-input-widget .quick-input-box input");
+    await page.locator(".quick-input-widget", { hasText: "the prompt both responses answer" }).waitFor();
+    assert.equal(await input.inputValue(), "At what temperature does water boil at sea level?");
+    await page.keyboard.press("Escape");
+    assert.equal(await panel.locator("#run").isEnabled(), true, "dismissing the prompt starts nothing");
+  });
+
+  uiTest("two files from the explorer's context menu", { timeout: 240_000 }, () => wb?.page, async () => {
+    const rows = page.locator(".explorer-folders-view .monaco-list-row");
+    await rows.filter({ hasText: "answer-a.txt" }).click();
+    await rows.filter({ hasText: "answer-b.txt" }).click({ modifiers: ["Control"] });
+    await rows.filter({ hasText: "answer-b.txt" }).click({ button: "right" });
+    const item = page.locator(".monaco-menu .action-item", { hasText: "Compare Two Files…" });
+    await item.waitFor();
+    await shot(page, "explorer-context-menu");
+    await item.click();
+    await answerPrompt("What is the highest mountain on Earth?");
+    const panel = judgePanel(page);
+    await panel.locator("#origin", { hasText: "answer-a.txt and answer-b.txt" }).waitFor();
+    await panel.locator("#verdict").waitFor({ timeout: VERDICT_TIMEOUT });
+    assert.equal(await panel.locator("#response1").inputValue(), "Mount Everest, at 8,849 metres.\n");
+    assert.equal(await panel.locator("#response2").inputValue(), "K2 is the highest mountain on Earth.\n");
+    const verdict = await panel.locator("#verdict strong").innerText();
+    // No prompt in a document: the verdict goes on the preferred file's first line.
+    const rowsText = await problems(page);
+    const winner = verdict.startsWith("Response 1") ? "answer-a.txt" : "answer-b.txt";
+    const i = rowsText.findIndex((r) => r.includes(winner));
+    assert.ok(i >= 0 && rowsText.slice(i).some((r) => r.includes(`BR-RM prefers ${verdict.slice(0, 10)}`)), JSON.stringify(rowsText));
+    await page.keyboard.press("Control+Shift+M");
   });
 
   uiTest("Cancel in the panel stops a running comparison", { timeout: 240_000 }, () => wb?.page, async () => {
@@ -133,10 +200,9 @@ describe("judge panel in code-server", () => {
     const verdict = await panel.locator("#verdict strong").innerText();
     await panel.locator("#prompt").fill("An edit that was never run");
     await page.waitForTimeout(600);
-    // Put the panel in the editor's group, then show the editor: the panel's webview is torn down.
-    await page.locator(".tab", { hasText: "BR-RM Judge" }).click();
-    await h.runCommand(page, "View: Move Editor into Previous Group");
-    await page.locator(".tab", { hasText: "pair.json" }).click();
+    // Move the editor into the panel's group: it covers the panel, whose webview is torn down.
+    await page.locator(".editor-instance .view-line").first().click();
+    await h.runCommand(page, "View: Move Editor into Next Group");
     await page.locator("iframe.webview").waitFor({ state: "detached" });
     await page.locator(".tab", { hasText: "BR-RM Judge" }).click();
     await judgePanel(page).locator("#verdict").waitFor();

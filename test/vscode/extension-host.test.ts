@@ -6,28 +6,8 @@ import assert from "node:assert/strict";
 import * as path from "node:path";
 import { before, test } from "node:test";
 import { REPO_ROOT } from "../support/fixtures";
-import { codeServerHarness, tinyModelSettings, workspace } from "../e2e/support/workbench";
-
-const PAIR = {
-  prompt: "What is 17 * 24?",
-  response1: "17 * 24 = 408. (17 * 20 = 340, 17 * 4 = 68, 340 + 68 = 408.)",
-  response2: "17 * 24 = 418.",
-};
-
-const JSONL = [
-  { prompt: "Capital of Australia?", chosen: "Canberra.", rejected: "Sydney." },
-  { question: "Is 91 prime?", response_a: "No: 91 = 7 * 13.", response_b: "Yes, 91 is prime." },
-  { prompt: "Say hi.", response1: "Hi!", response2: "Hello there." },
-]
-  .map((r) => JSON.stringify(r))
-  .join("\n");
-
-const NOTES = `# Notes
-
-Q: What is the boiling point of water at sea level, in degrees Celsius?
-A1: Water boils at 100 degrees Celsius at sea level.
-A2: Water boils at 90 degrees Celsius at sea level.
-`;
+import { codeServerHarness } from "../e2e/support/workbench";
+import { suiteSettings, suiteWorkspace } from "./fixture";
 
 before(
   async () => {
@@ -40,18 +20,13 @@ before(
 
 test("extension-host suite (mocha in code-server's extension host)", { timeout: 15 * 60_000 }, async () => {
   const h = await codeServerHarness();
-  const folder = workspace({
-    "pair.json": `${JSON.stringify(PAIR, null, 2)}\n`,
-    "pairs.jsonl": `${JSONL}\n`,
-    "notes.md": NOTES,
-    "plain.txt": "Nothing to compare here.\n",
-  });
+  const folder = suiteWorkspace();
   const started = Date.now();
   const { exitCode, output, timedOut } = await h.runExtensionTests({
     extensionDevelopmentPath: REPO_ROOT,
     extensionTestsPath: path.join(REPO_ROOT, "out", "test", "vscode", "suite", "index.js"),
     folder,
-    userSettings: await tinyModelSettings(),
+    userSettings: await suiteSettings(),
     timeoutMs: 12 * 60_000,
   });
   // The mocha report, without the workbench's own console noise.
