@@ -39,7 +39,7 @@ export function modelLabel(settings: Settings): string {
   const source = settings.local.model;
   const hf = /^(?:hf:|huggingface:)(.+)$/i.exec(source);
   if (hf) return hf[1].split("/").pop() ?? hf[1];
-  if (/^https?:/i.test(source)) return decodeURIComponent(source.split("/").pop() ?? source);
+  if (/^https?:/i.test(source)) return decodeURIComponent(source.split(/[?#]/)[0].split("/").pop() ?? source).replace(/\.gguf$/i, "");
   return path.basename(source).replace(/\.gguf$/i, "");
 }
 
@@ -208,7 +208,7 @@ export class BackendManager implements vscode.Disposable {
 function progressText(p: LoadProgress): string {
   if (p.phase === "download") {
     const mb = (b: number) => (b / 1e6).toFixed(0);
-    return p.totalBytes > 0 ? `downloading ${mb(p.downloadedBytes)} / ${mb(p.totalBytes)} MB` : `downloading ${mb(p.downloadedBytes)} MB`;
+    return p.totalBytes > 0 ? `downloading ${mb(p.downloadedBytes)} of ${mb(p.totalBytes)} MB` : `downloading ${mb(p.downloadedBytes)} MB`;
   }
   return `loading ${Math.round(p.fraction * 100)}%`;
 }

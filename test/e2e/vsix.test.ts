@@ -6,11 +6,14 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { promisify } from "node:util";
 import { DIMENSIONS } from "../../src/core/judgment";
-import { REPO_ROOT } from "../support/fixtures";
+import { REPO_ROOT, tinyModel } from "../support/fixtures";
 import { codeServerHarness, uiTest, judgePanel, openFile, problems, shot, startWorkbench, tinyModelSettings, VERDICT_TIMEOUT, workspace, type Workbench } from "./support/workbench";
 
 const run = promisify(execFile);
@@ -60,15 +63,37 @@ test("npm run package: a linux-x64 VSIX with the bundle, media and only the CPU 
 
 describe("installed from the VSIX", () => {
   let wb: Workbench;
+  // Stands in for a model host: the tiny model at full speed, and slowly (to cancel a download).
+  let modelHost: http.Server;
+  let base = "";
+  const modelsDir = fs.mkdtempSync(path.join(os.tmpdir(), "brrm-e2e-models-"));
 
   before(
     async () => {
+      const model = fs.readFileSync(await tinyModel());
+      modelHost = http.createServer((req, res) => {
+        res.writeHead(200, { "content-length": model.length, "content-type": "application/octet-stream" });
+        if (!req.url?.startsWith("/slow/")) return void res.end(model);
+        let offset = 0;
+        const timer = setInterval(() => {
+          if (offset >= model.length || res.destroyed) return clearInterval(timer);
+          res.write(model.subarray(offset, (offset += 65536)));
+        }, 100);
+        res.on("close", () => clearInterval(timer));
+      });
+      await new Promise<void>((r) => modelHost.listen(0, "127.0.0.1", r));
+      base = `http://127.0.0.1:${(modelHost.address() as AddressInfo).port}`;
       const folder = workspace({ "pair.json": `${JSON.stringify(PAIR, null, 2)}\n` });
-      wb = await startWorkbench({ folder, vsix: VSIX, settings: await tinyModelSettings() });
+      wb = await startWorkbench({ folder, vsix: VSIX, settings: await tinyModelSettings(), env: { BRRM_MODELS_DIR: modelsDir } });
     },
     { timeout: 180_000 },
   );
-  after(async () => wb?.close());
+  after(async () => {
+    await wb?.close();
+    modelHost?.closeAllConnections();
+    modelHost?.close();
+    fs.rmSync(modelsDir, { recursive: true, force: true });
+  });
 
   uiTest("Compare Responses on a JSON pair: panel verdict and dimensions, diagnostics, Problems, quick fix", { timeout: 300_000 }, () => wb?.page, async () => {
     const { page } = wb;
@@ -142,5 +167,62 @@ describe("installed from the VSIX", () => {
       assert.equal(panelBg, editorBg, `${theme}: the panel's background does not follow the theme`);
       await shot(page, name);
     }
+  });
+
+  /** Runs "Select Backend and Model…" and picks the item whose label contains `item`. */
+  async function pick(item: string): Promise<void> {
+    const { page } = wb;
+    await (await codeServerHarness()).runCommand(page, "BR-RM: Select Backend and Model…");
+    const row = page.locator(".quick-input-list .monaco-list-row", { hasText: item });
+    await row.first().waitFor();
+    await row.first().click();
+  }
+
+  /** Answers the input box that shows `prompt` (waiting for it: the picker's own box closes first). */
+  async function answer(prompt: string, text: string): Promise<void> {
+    const widget = wb.page.locator(".quick-input-widget", { hasText: prompt });
+    await widget.waitFor();
+    await widget.locator(".quick-input-box input").fill(text);
+    await wb.page.keyboard.press("Enter");
+  }
+
+  const userSettings = () => JSON.parse(fs.readFileSync(path.join(wb.server.userDataDir, "User", "settings.json"), "utf8")) as Record<string, unknown>;
+
+  uiTest("Select Backend and Model: an endpoint, then a model URL; Download Model shows progress and can be cancelled", { timeout: 240_000 }, () => wb?.page, async () => {
+    const { page } = wb;
+    const h = await codeServerHarness();
+
+    await pick("OpenAI-compatible endpoint");
+    await answer("The base URL of the OpenAI-compatible API", "http://127.0.0.1:8080/v1");
+    await answer("The model name the endpoint serves", "nvidia/Qwen3-Nemotron-8B-BRRM");
+    const ask = page.locator(".notification-toast", { hasText: "does this endpoint need an API key?" });
+    await ask.waitFor();
+    await ask.getByRole("button", { name: "No key needed" }).click();
+    await page.locator('[aria-label^="BR-RM openai backend"]').first().waitFor();
+    assert.equal(userSettings()["brrm.backend"], "openai");
+    assert.equal(userSettings()["brrm.openai.baseUrl"], "http://127.0.0.1:8080/v1");
+    await page.locator('[aria-label^="BR-RM openai backend, model nvidia/Qwen3-Nemotron-8B-BRRM"]').first().waitFor();
+
+    // A model URL, downloaded slowly: the progress shows, and Cancel stops it.
+    await pick("Hugging Face URI or URL");
+    await answer("A Hugging Face URI", `${base}/slow/brrm-slow.gguf`);
+    await page.locator('[aria-label^="BR-RM local backend, model brrm-slow"]').first().waitFor();
+    await h.runCommand(page, "BR-RM: Download Model");
+    const progress = page.locator(".notification-toast", { hasText: /downloading \d+ of \d+ MB/ });
+    await progress.waitFor({ timeout: 30_000 });
+    await shot(page, "download-progress");
+    await progress.getByRole("button", { name: "Cancel" }).click();
+    await progress.waitFor({ state: "hidden" });
+    await page.locator('[aria-label^="BR-RM local backend, model brrm-slow"][aria-label$="not loaded"]').first().waitFor();
+    assert.equal(await page.locator(".notification-toast", { hasText: "BR-RM:" }).filter({ hasText: /fail|error/i }).count(), 0);
+    assert.ok(!fs.existsSync(path.join(modelsDir, "brrm-slow.gguf")), "a cancelled download leaves no model file");
+
+    await pick("Hugging Face URI or URL");
+    await answer("A Hugging Face URI", `${base}/brrm-tiny.gguf`);
+    await page.locator('[aria-label^="BR-RM local backend, model brrm-tiny"]').first().waitFor();
+    await h.runCommand(page, "BR-RM: Download Model");
+    await page.locator(".notification-toast", { hasText: "the model is downloaded and loaded" }).waitFor({ timeout: 60_000 });
+    await page.locator('[aria-label^="BR-RM local backend, model brrm-tiny"][aria-label$="ready"]').first().waitFor();
+    assert.ok(fs.existsSync(path.join(modelsDir, "brrm-tiny.gguf")));
   });
 });
