@@ -390,15 +390,17 @@ function httpStatus(url) {
  * @param {boolean} [opts.smokeTestDriver]     pass --vscode-option enable-smoke-test-driver
  * @param {NodeJS.ProcessEnv} [opts.env]       extra environment (reaches the extension host)
  * @param {number} [opts.timeoutMs]            how long to wait for HTTP (default 60 s)
+ * @param {boolean} [opts.workspaceTrust]      keep workspace trust on (folders open untrusted
+ *                                             until trusted); default off
  * @returns {Promise<CodeServer>}
  */
-export async function startCodeServer({ folder, extensionsDir, userSettings, smokeTestDriver = false, env, timeoutMs = 60_000 }) {
+export async function startCodeServer({ folder, extensionsDir, userSettings, smokeTestDriver = false, env, timeoutMs = 60_000, workspaceTrust = false }) {
   const { codeServerBin, nodeBin } = await ensureCodeServer();
   const userDataDir = await fs.mkdtemp(path.join(os.tmpdir(), "brrm-cs-data-"));
   await fs.mkdir(path.join(userDataDir, "User"), { recursive: true });
   await fs.writeFile(
     path.join(userDataDir, "User", "settings.json"),
-    JSON.stringify({ ...DEFAULT_USER_SETTINGS, ...userSettings }, null, 2),
+    JSON.stringify({ ...DEFAULT_USER_SETTINGS, ...(workspaceTrust ? { "security.workspace.trust.enabled": true } : {}), ...userSettings }, null, 2),
   );
   const ownExtensionsDir = !extensionsDir;
   const extDir = extensionsDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), "brrm-cs-ext-")));
@@ -414,7 +416,7 @@ export async function startCodeServer({ folder, extensionsDir, userSettings, smo
       "--bind-addr", `127.0.0.1:${port}`,
       "--disable-telemetry",
       "--disable-update-check",
-      "--disable-workspace-trust",
+      ...(workspaceTrust ? [] : ["--disable-workspace-trust"]),
       "--user-data-dir", userDataDir,
       "--extensions-dir", extDir,
     ];

@@ -23,7 +23,15 @@ interface Harness {
   SCREENSHOT_DIR: string;
   ensureSystemPackages(): Promise<void>;
   ensureCodeServer(): Promise<{ codeServerBin: string; nodeBin: string }>;
-  startCodeServer(opts: { folder: string; extensionsDir?: string; userSettings?: Record<string, unknown>; smokeTestDriver?: boolean; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<CodeServer>;
+  startCodeServer(opts: {
+    folder: string;
+    extensionsDir?: string;
+    userSettings?: Record<string, unknown>;
+    smokeTestDriver?: boolean;
+    env?: NodeJS.ProcessEnv;
+    timeoutMs?: number;
+    workspaceTrust?: boolean;
+  }): Promise<CodeServer>;
   installVsix(vsix: string, extensionsDir: string): Promise<string>;
   launchBrowser(opts?: { viewport?: { width: number; height: number } }): Promise<{ context: BrowserContext; page: Page; close(): Promise<void> }>;
   openWorkbench(page: Page, url: string, folder?: string, opts?: { timeoutMs?: number; extensionDevelopmentPath?: string }): Promise<void>;
@@ -88,7 +96,7 @@ export interface Workbench {
  * code-server with the extension and a browser on it. `vsix`: installed from that file;
  * otherwise loaded from this repository as a development extension.
  */
-export async function startWorkbench(opts: { folder: string; settings?: Record<string, unknown>; vsix?: string; env?: NodeJS.ProcessEnv }): Promise<Workbench> {
+export async function startWorkbench(opts: { folder: string; settings?: Record<string, unknown>; vsix?: string; env?: NodeJS.ProcessEnv; workspaceTrust?: boolean }): Promise<Workbench> {
   const h = await codeServerHarness();
   let extensionsDir: string | undefined;
   if (opts.vsix) {
@@ -101,6 +109,7 @@ export async function startWorkbench(opts: { folder: string; settings?: Record<s
     smokeTestDriver: !opts.vsix,
     ...(extensionsDir ? { extensionsDir } : {}),
     ...(opts.env ? { env: opts.env } : {}),
+    ...(opts.workspaceTrust ? { workspaceTrust: true } : {}),
   });
   const browser = await h.launchBrowser();
   const close = async () => {
