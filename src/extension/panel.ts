@@ -55,7 +55,14 @@ export class JudgePanel implements vscode.Disposable {
       return;
     }
     if (this.snapshot.judgment === null && this.snapshot.run === null && isSnapshot(state)) {
-      this.snapshot = { ...state, run: null, backend: this.snapshot.backend };
+      // A comparison that was running when the window went away did not survive it.
+      const interrupted = state.run !== null && state.run !== undefined;
+      this.snapshot = {
+        ...state,
+        run: null,
+        backend: this.snapshot.backend,
+        outcome: interrupted ? { kind: "cancelled", message: "The window reloaded while this comparison ran. Run it again." } : state.outcome,
+      };
     }
     panel.webview.options = this.webviewOptions();
     this.adopt(panel);

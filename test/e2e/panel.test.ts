@@ -189,6 +189,13 @@ describe("judge panel in code-server", () => {
     const injected = await panel.locator("body").evaluate(() => Array.from(document.scripts).filter((s) => s.textContent?.includes("pwned")).length);
     assert.equal(injected, 0, "a <script> from a response reached the DOM");
     assert.equal(await panel.locator("body").getAttribute("data-pwned"), null);
+    // Copy JSON puts the judgment on the clipboard.
+    await page.context().grantPermissions(["clipboard-read", "clipboard-write"]);
+    await panel.locator("#copy").click();
+    await panel.locator("#notice", { hasText: "Judgment copied as JSON." }).waitFor();
+    const copied = JSON.parse(await page.evaluate(() => navigator.clipboard.readText())) as { verdict: number; backend: string };
+    assert.equal(`Response ${copied.verdict} is better`, await panel.locator("#verdict strong").innerText());
+    assert.equal(copied.backend, "local");
     await panel.locator(".response-text summary").first().click();
     await panel.locator(".response-text summary").nth(1).click();
     await shot(page, "xss-as-text");
@@ -208,6 +215,19 @@ describe("judge panel in code-server", () => {
     await judgePanel(page).locator("#verdict").waitFor();
     assert.equal(await judgePanel(page).locator("#verdict strong").innerText(), verdict);
     assert.equal(await judgePanel(page).locator("#prompt").inputValue(), "An edit that was never run");
+    assert.deepEqual(await judgePanel(page).locator(".response-body").allTextContents(), [XSS.response1, XSS.response2]);
+  });
+
+  uiTest("after a reload the panel comes back with its last result", { timeout: 120_000 }, () => wb?.page, async () => {
+    const verdict = await judgePanel(page).locator("#verdict strong").innerText();
+    const h = await codeServerHarness();
+    // The window's own reload: VS Code saves the webview's state on the way out and hands it to
+    // the extension's serializer on the way back.
+    await h.runCommand(page, "Developer: Reload Window");
+    await page.waitForEvent("load");
+    await page.locator(".monaco-workbench").waitFor();
+    await judgePanel(page).locator("#verdict").waitFor({ timeout: 60_000 });
+    assert.equal(await judgePanel(page).locator("#verdict strong").innerText(), verdict);
     assert.deepEqual(await judgePanel(page).locator(".response-body").allTextContents(), [XSS.response1, XSS.response2]);
   });
 });
