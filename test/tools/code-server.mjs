@@ -106,12 +106,16 @@ function run(cmd, args, opts = {}) {
   });
 }
 
-/** Environment without variables that would make code-server talk to another VS Code. */
+/**
+ * Environment without variables that would make code-server talk to another VS Code, and
+ * without the npm_* variables of an enclosing `npm test`: a nested npm reads them as its own
+ * config (npm_config_user_agent names Node 20, and code-server's postinstall then refuses).
+ */
 function cleanEnv() {
   /** @type {NodeJS.ProcessEnv} */
   const env = { ...process.env };
   for (const key of Object.keys(env)) {
-    if (key.startsWith("VSCODE_") || key === "ELECTRON_RUN_AS_NODE") delete env[key];
+    if (key.startsWith("VSCODE_") || key === "ELECTRON_RUN_AS_NODE" || /^npm_/i.test(key)) delete env[key];
   }
   return env;
 }
