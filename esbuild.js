@@ -51,7 +51,8 @@ function listTs(dir) {
 
 if (withTests) {
   builds.push({
-    entryPoints: [...listTs("src"), ...listTs("test")],
+    // media/src too: the extension's modules import the webview protocols' constants.
+    entryPoints: [...listTs("src"), ...listTs("media/src"), ...listTs("test")],
     outdir: "out", outbase: ".", bundle: false, platform: "node", target: "node20",
     format: "cjs", sourcemap: true, logLevel: "warning",
   });

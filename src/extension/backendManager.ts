@@ -167,6 +167,8 @@ export class BackendManager implements vscode.Disposable {
         gpu: settings.local.gpu,
         threads: settings.local.threads,
         contextSize: settings.local.contextSize,
+        // Notebook and dataset runs judge this many pairs at once, each on its own sequence.
+        parallel: settings.evaluation.concurrency,
       };
     }
     const { baseUrl, model, extraBody } = settings.openai;

@@ -22,6 +22,8 @@ export interface CommandDeps {
   store: JudgmentStore;
   apiKeys: ApiKeyStore;
   log: vscode.LogOutputChannel;
+  /** Stops the running evaluations (notebook cells, dataset runs); returns whether any ran. */
+  cancelEvaluations?: () => boolean;
 }
 
 export function registerCommands(d: CommandDeps): vscode.Disposable[] {
@@ -80,7 +82,8 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     register("brrm.clearDiagnostics", async () => d.diagnostics.clear()),
 
     register("brrm.cancel", async () => {
-      const cancelled = d.runner.cancel();
+      const comparison = d.runner.cancel();
+      const cancelled = (d.cancelEvaluations?.() ?? false) || comparison;
       if (!cancelled) void vscode.window.showInformationMessage("BR-RM: nothing is running.");
       return cancelled;
     }),

@@ -7,6 +7,7 @@ import { BackendManager } from "./backendManager";
 import { registerCommands } from "./commands";
 import { ComparisonRunner } from "./comparisonRunner";
 import { JudgmentDiagnostics, ShowAnalysisActionProvider } from "./diagnostics";
+import { registerEvaluationFeatures } from "./evaluationFeatures";
 import { inputFromForm } from "./inputs";
 import { JudgmentStore } from "./judgmentStore";
 import { JudgePanel, PANEL_VIEW_TYPE } from "./panel";
@@ -33,6 +34,9 @@ export function activate(context: vscode.ExtensionContext): void {
   );
   const runner = new ComparisonRunner(manager, panel, diagnostics, store, log);
   const statusBar = new BackendStatusBar(manager);
+  const evaluation = registerEvaluationFeatures({ backends: manager, log });
+  // "BR-RM: Cancel" is enabled while a comparison or any evaluation (notebook, dataset) runs.
+  const setRunning = () => void vscode.commands.executeCommand("setContext", "brrm.running", runner.isRunning || evaluation.runs.isRunning);
   const showBackend = () => panel.update({ type: "backend", text: backendSummary(manager.currentState) });
   showBackend();
   for (const p of readSettings().problems) log.warn(p);
@@ -44,9 +48,11 @@ export function activate(context: vscode.ExtensionContext): void {
     panel,
     runner,
     statusBar,
-    ...registerCommands({ context, backends: manager, runner, panel, diagnostics, store, apiKeys, log }),
+    ...registerCommands({ context, backends: manager, runner, panel, diagnostics, store, apiKeys, log, cancelEvaluations: () => evaluation.runs.cancelAll() }),
+    ...evaluation.disposables,
     manager.onDidChangeState(showBackend),
-    runner.onDidChangeRunning((running) => void vscode.commands.executeCommand("setContext", "brrm.running", running)),
+    runner.onDidChangeRunning(setRunning),
+    evaluation.runs.onDidChangeRunning(setRunning),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!affectsSettings(e)) return;
       for (const p of readSettings().problems) log.warn(p);

@@ -44,6 +44,18 @@ export interface OpenAISettings {
   extraBody: Record<string, unknown>;
 }
 
+/** How notebooks, "Evaluate Dataset…" and "Compare Prompt Variants…" run many pairs. */
+export interface EvaluationSettings {
+  /** Comparisons at once (local: parallel sequences of one context; endpoint: requests in flight). */
+  concurrency: number;
+  /** Judge each pair in both orders. */
+  swap: boolean;
+  /** Samples per order, decided by majority vote. */
+  samples: number;
+  /** Reuse judgments of identical requests from the result cache the CLI shares. */
+  cache: boolean;
+}
+
 export interface Settings {
   backend: BackendKind;
   local: LocalSettings;
@@ -51,6 +63,7 @@ export interface Settings {
   sampling: Sampling;
   constrained: boolean;
   templates: PromptTemplates;
+  evaluation: EvaluationSettings;
   /** Values that were invalid and replaced by their defaults, in words (shown and logged). */
   problems: string[];
 }
@@ -85,6 +98,10 @@ const schemas = {
   "sampling.seed": z.number().int().min(0).nullable(),
   constrained: z.boolean(),
   promptTemplates: z.object({ turn1: z.string().optional(), turn2: z.string().optional() }),
+  "evaluation.concurrency": z.number().int().min(1).max(64),
+  "evaluation.swap": z.boolean(),
+  "evaluation.samples": z.number().int().min(1).max(32),
+  "evaluation.cache": z.boolean(),
 } as const;
 
 type Key = keyof typeof schemas;
@@ -110,6 +127,10 @@ export const SETTING_DEFAULTS: { readonly [K in Key]: Value<K> } = {
   "sampling.seed": null,
   constrained: false,
   promptTemplates: {},
+  "evaluation.concurrency": 1,
+  "evaluation.swap": false,
+  "evaluation.samples": 1,
+  "evaluation.cache": true,
 };
 
 /** Reads every setting; `trusted` defaults to the workspace's trust (a parameter for tests). */
@@ -159,6 +180,12 @@ export function readSettings(trusted: boolean = vscode.workspace.isTrusted): Set
     },
     constrained: read("constrained"),
     templates: templateProblems.length > 0 ? { ...DEFAULT_TEMPLATES } : templates,
+    evaluation: {
+      concurrency: read("evaluation.concurrency"),
+      swap: read("evaluation.swap"),
+      samples: read("evaluation.samples"),
+      cache: read("evaluation.cache"),
+    },
     problems,
   };
 }

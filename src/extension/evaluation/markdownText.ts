@@ -5,7 +5,7 @@
 export function mdText(s: string, max = 300): string {
   const flat = s.replace(/\s+/g, " ").trim();
   const cut = flat.length > max ? `${flat.slice(0, max)}…` : flat;
-  return cut.replace(/[\\`*_[\]<>|#~&!()]/g, (c) => `\\${c}`);
+  return cut.replace(/[\\`*_[\]<>|#~&]/g, (c) => `\\${c}`);
 }
 
 export const pct = (x: number) => `${(x * 100).toFixed(1)}%`;

@@ -30,6 +30,11 @@ describe("package.json", () => {
       "brrm.clearDiagnostics": "BR-RM: Clear Diagnostics",
       "brrm.cancel": "BR-RM: Cancel",
       "brrm.showAnalysis": "BR-RM: Show Analysis",
+      "brrm.evaluateDataset": "BR-RM: Evaluate Dataset…",
+      "brrm.newNotebook": "BR-RM: New Evaluation Notebook",
+      "brrm.openAsNotebook": "BR-RM: Open as BR-RM Notebook",
+      "brrm.compareVariants": "BR-RM: Compare Prompt Variants…",
+      "brrm.notebookReport": "BR-RM: Show Notebook Report",
     });
     const { menus, keybindings } = manifest().contributes;
     assert.ok(menus["editor/context"].some((m) => m.command === "brrm.compareResponses" && m.when?.includes("editorHasSelection")));

@@ -1,0 +1,83 @@
+// The evaluation features of the editor, wired in one place so activate() stays a list of
+// parts: pair notebooks (serializer, controller, summary), "Evaluate Dataset…", "Compare
+// Prompt Variants…", "New Evaluation Notebook" and "Open as BR-RM Notebook". Registering them
+// is cheap: nothing here loads a model or node-llama-cpp.
+
+import * as path from "node:path";
+import * as vscode from "vscode";
+import { errorMessage } from "../core/errors";
+import type { BackendManager } from "./backendManager";
+import { compareVariants, type VariantInput } from "./evaluation/compareVariants";
+import { evaluateDataset } from "./evaluation/evaluateDataset";
+import { ReportView } from "./evaluation/reportView";
+import { EvaluationRuns } from "./evaluation/runs";
+import { PairNotebookController } from "./notebook/controller";
+import { NOTEBOOK_TYPE, notebookData, PairNotebookSerializer } from "./notebook/serializer";
+import { NotebookSummaryStatusBar } from "./notebook/summary";
+
+/** The pair a new evaluation notebook starts with: a labelled pair where one answer is wrong. */
+const EXAMPLE_PAIRS = [
+  {
+    id: "example-1",
+    prompt: "What is 17 * 24? Explain briefly.",
+    response1: "17 * 24 = 408: 17 * 20 = 340 and 17 * 4 = 68, and 340 + 68 = 408.",
+    response2: "17 * 24 = 418, since 17 * 25 = 425 and 425 - 7 = 418.",
+    label: 1,
+  },
+];
+
+export interface EvaluationFeatures {
+  runs: EvaluationRuns;
+  disposables: vscode.Disposable[];
+}
+
+export function registerEvaluationFeatures(d: { backends: BackendManager; log: vscode.LogOutputChannel }): EvaluationFeatures {
+  const runs = new EvaluationRuns();
+  const reports = new ReportView();
+  const deps = { backends: d.backends, runs, reports, log: d.log };
+
+  const register = <A extends unknown[], R>(id: string, fn: (...args: A) => Promise<R>) =>
+    vscode.commands.registerCommand(id, async (...args: A): Promise<R | undefined> => {
+      try {
+        return await fn(...args);
+      } catch (e) {
+        d.log.error(`${id}: ${errorMessage(e)}`);
+        void vscode.window.showErrorMessage(`BR-RM: ${errorMessage(e)}`);
+        return undefined;
+      }
+    });
+
+  const disposables: vscode.Disposable[] = [
+    runs,
+    reports,
+    // Outputs are saved in the file (transientOutputs off): reopening shows the judgments.
+    vscode.workspace.registerNotebookSerializer(NOTEBOOK_TYPE, new PairNotebookSerializer(), { transientOutputs: false }),
+    new PairNotebookController(d.backends, runs, d.log),
+    new NotebookSummaryStatusBar(reports),
+
+    register("brrm.evaluateDataset", async (uri?: vscode.Uri, opts?: { resume?: boolean }) => evaluateDataset(deps, uri instanceof vscode.Uri ? uri : undefined, opts)),
+
+    // From the palette: asked; a caller (a test) may pass the files.
+    register("brrm.compareVariants", async (input?: VariantInput) => compareVariants(deps, input && typeof input === "object" && ("file" in input || "fileA" in input) ? input : undefined)),
+
+    register("brrm.newNotebook", async () => {
+      const text = EXAMPLE_PAIRS.map((p) => JSON.stringify(p)).join("\n");
+      const notebook = await vscode.workspace.openNotebookDocument(NOTEBOOK_TYPE, notebookData(text));
+      await vscode.window.showNotebookDocument(notebook);
+      return notebook;
+    }),
+
+    register("brrm.openAsNotebook", async (uri?: vscode.Uri) => {
+      let target = uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
+      if (!target || !/\.(jsonl|ndjson)$/i.test(target.path)) {
+        const picked = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: "Open as Notebook", title: "BR-RM: pick a pair file (JSONL)", filters: { "Pair files": ["jsonl", "ndjson"], "All files": ["*"] } });
+        if (!picked?.[0]) return undefined;
+        target = picked[0];
+      }
+      d.log.info(`Opening ${path.basename(target.path)} as a BR-RM notebook.`);
+      await vscode.commands.executeCommand("vscode.openWith", target, NOTEBOOK_TYPE);
+      return target;
+    }),
+  ];
+  return { runs, disposables };
+}
