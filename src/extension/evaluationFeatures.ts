@@ -11,6 +11,7 @@ import { compareVariants, type VariantInput } from "./evaluation/compareVariants
 import { evaluateDataset } from "./evaluation/evaluateDataset";
 import { ReportView } from "./evaluation/reportView";
 import { EvaluationRuns } from "./evaluation/runs";
+import { PairCellStatusBar } from "./notebook/cellStatus";
 import { PairNotebookController } from "./notebook/controller";
 import { NOTEBOOK_TYPE, notebookData, PairNotebookSerializer } from "./notebook/serializer";
 import { NotebookSummaryStatusBar } from "./notebook/summary";
@@ -54,6 +55,7 @@ export function registerEvaluationFeatures(d: { backends: BackendManager; log: v
     vscode.workspace.registerNotebookSerializer(NOTEBOOK_TYPE, new PairNotebookSerializer(), { transientOutputs: false }),
     new PairNotebookController(d.backends, runs, d.log),
     new NotebookSummaryStatusBar(reports),
+    new PairCellStatusBar(),
 
     register("brrm.evaluateDataset", async (uri?: vscode.Uri, opts?: { resume?: boolean }) => evaluateDataset(deps, uri instanceof vscode.Uri ? uri : undefined, opts)),
 

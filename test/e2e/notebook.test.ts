@@ -132,6 +132,8 @@ describe("pair notebooks in code-server", () => {
     await outputs().locator(".brrm-verdict").nth(1).waitFor({ timeout: 30_000 });
     assert.deepEqual(await outputs().locator(".brrm-verdict").allInnerTexts(), verdicts);
     await summaryItem("2/3 judged").waitFor();
+    // The cell's status bar shows what the cell text does not: the record's id and label.
+    await page.locator(".cell-statusbar-container", { hasText: "id q1" }).filter({ hasText: "label: Response 1" }).first().waitFor();
     await shot(page, "notebook-reopened");
   });
 
@@ -149,6 +151,24 @@ describe("pair notebooks in code-server", () => {
     assert.equal(await outputs().locator("body").getAttribute("data-pwned"), null);
     assert.ok((await out.locator(".brrm-analysis").first().textContent())?.includes(XSS_TEXT));
     await shot(page, "notebook-markup-as-text");
+
+    // The theme's colours follow into the output.
+    const h = await codeServerHarness();
+    await h.runCommand(page, "Preferences: Toggle between Light/Dark Themes");
+    await page.locator(".monaco-workbench.vs-dark").waitFor();
+    await out.locator(".brrm-verdict").waitFor();
+    const colour = await out.locator(".brrm-verdict").evaluate((el) => getComputedStyle(el).color);
+    assert.notEqual(colour, "rgb(0, 0, 0)", "dark theme: the text is not black");
+    await shot(page, "notebook-dark");
+    await h.runCommand(page, "Preferences: Toggle between Light/Dark Themes");
+    await page.locator(".monaco-workbench.vs").waitFor();
+
+    // Editing the judged text marks the output as out of date.
+    await page.locator(".notebook-editor .cell-list-container:visible .view-line", { hasText: "Hi" }).last().click();
+    await page.keyboard.press("End");
+    await page.keyboard.type(" there");
+    await page.locator(".cell-statusbar-container", { hasText: "edited since judged" }).first().waitFor();
+    await h.runCommand(page, "File: Revert File");
   });
 
   uiTest("Evaluate Dataset… from the palette writes the results and shows the report", { timeout: 240_000 }, () => wb?.page, async () => {
