@@ -3,7 +3,7 @@
 // (a file stream, a notebook's text) and the results are plain values and lines.
 
 import type { Judgment, Pair } from "./judgment";
-import { pairFromRecord, type PairRecord } from "./records";
+import { NOTE_FIELD, pairFromRecord, RECORD_FIELDS, RESULT_FIELD, type PairRecord } from "./records";
 
 /**
  * The order the judge saw a record's responses in: "AB" as the record has them (the record's
@@ -36,10 +36,6 @@ export interface ReadDatasetOptions {
 export const DEFAULT_MAX_LINE_LENGTH = 32 * 1024 * 1024;
 
 /** Fields a record shape consumes; everything else is carried into the result as `fields`. */
-const CONSUMED = new Set([
-  "id", "prompt", "question", "response1", "response2", "chosen", "rejected", "response_a", "response_b",
-  "messages", "conversations", "conversation", "label", "winner", "preferred",
-]);
 
 export type Line = { line: number; text: string } | { line: number; tooLong: number };
 
@@ -117,6 +113,11 @@ export function seededOrder(key: string, seed: number): Order {
  * reason). Blank lines are skipped. Ids must be unique (results and resume match on them): the
  * set of ids seen is the one thing kept for the whole file.
  */
+/** A notebook's Markdown cell saved as a line: a note, not a pair. */
+export function isNote(value: unknown): boolean {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && Object.keys(value).length === 1 && typeof (value as Record<string, unknown>)[NOTE_FIELD] === "string";
+}
+
 export async function* readDataset(chunks: AsyncIterable<string | Uint8Array>, options: ReadDatasetOptions = {}): AsyncGenerator<DatasetEntry> {
   const seed = options.orderSeed ?? 0;
   const ids = new Map<string, number>();
@@ -133,6 +134,7 @@ export async function* readDataset(chunks: AsyncIterable<string | Uint8Array>, o
       yield { ok: false, line: l.line, reason: `not valid JSON (${(e as Error).message})` };
       continue;
     }
+    if (isNote(value)) continue;
     const parsed = pairFromRecord(value);
     if (!parsed.ok) {
       yield { ok: false, line: l.line, reason: parsed.reason };
@@ -150,7 +152,7 @@ export async function* readDataset(chunks: AsyncIterable<string | Uint8Array>, o
     }
     const key = id !== null ? `id:${id}` : `line:${l.line}`;
     const fields: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) if (!CONSUMED.has(k)) fields[k] = v;
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) if (!RECORD_FIELDS.has(k) && k !== RESULT_FIELD) fields[k] = v;
     yield { ok: true, pair: { key, id, line: l.line, record, order: record.preference ? seededOrder(key, seed) : "AB", fields } };
   }
 }

@@ -23,6 +23,18 @@ const SHAPES = "prompt/response1/response2, prompt/chosen/rejected or question/r
 
 type Json = Record<string, unknown>;
 
+/** Fields whose presence makes a line a pair (possibly an incomplete one). */
+export const PAIR_FIELDS = ["prompt", "question", "response1", "response2", "chosen", "rejected", "response_a", "response_b", "messages", "conversations", "conversation"] as const;
+/** Every field a record consumes; the others are the caller's own, carried along untouched. */
+export const RECORD_FIELDS: ReadonlySet<string> = new Set([...PAIR_FIELDS, "id", "label", "winner", "preferred"]);
+
+/**
+ * A pair file opened as a BR-RM notebook keeps each pair's judgment in the line under this key,
+ * and a Markdown cell as a line holding only NOTE_FIELD: readers of pair files skip both.
+ */
+export const RESULT_FIELD = "brrm";
+export const NOTE_FIELD = "brrm_markdown";
+
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 
 const ROLE_ALIASES: Record<string, ChatMessage["role"]> = {

@@ -110,6 +110,20 @@ describe("dataset: records", () => {
   });
 });
 
+describe("dataset: a pair file saved by a BR-RM notebook", () => {
+  it("reads its pairs, skips its Markdown notes (not bad lines), and keeps saved judgments out of the carried fields", async () => {
+    const text = [
+      JSON.stringify({ brrm_markdown: "# Notes about this set" }),
+      JSON.stringify({ id: "a", prompt: "p", response1: "x", response2: "y", topic: "math", brrm: { pairHash: "h", result: {} } }),
+    ].join("\n");
+    const read = await entries(text);
+    assert.equal(read.length, 1);
+    assert.ok(read[0].ok);
+    assert.deepEqual(read[0].pair.fields, { topic: "math" });
+    assert.equal(read[0].pair.line, 2);
+  });
+});
+
 describe("dataset: votes and results", () => {
   it("majority vote keeps the split; an even split decides nothing", () => {
     const o = orderResult("BA", [1, 1, 2, null].map((v) => ({ judgment: judgmentOf(v as 1 | 2 | null), cached: false })));

@@ -5,7 +5,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { mergeCell, parseCell, recordSections, recordToCell, responseTitles } from "../../src/extension/notebook/cellFormat";
-import { cellPair, cellRecord, MARKDOWN_FIELD, pairHash, readPairLines, RESULT_FIELD, writePairLines, type CellToWrite, type LineCell, type StoredOutcome } from "../../src/extension/notebook/pairLines";
+import { NOTE_FIELD, RESULT_FIELD } from "../../src/core/records";
+import { cellPair, cellRecord, pairHash, readPairLines, writePairLines, type CellToWrite, type LineCell, type StoredOutcome } from "../../src/extension/notebook/pairLines";
 
 /** The cells as the serializer would hand them back unedited. */
 const unedited = (cells: LineCell[]): CellToWrite[] =>
@@ -90,7 +91,7 @@ describe("notebook lines", () => {
       "not json at all",
       '{"unrelated": true}',
       '{"prompt": "p", "chosen": "c", "rejected": "r", "meta": {"k": [1, 2]}}',
-      `{"${MARKDOWN_FIELD}":"# Notes\\nabout the set"}`,
+      `{"${NOTE_FIELD}":"# Notes\\nabout the set"}`,
       "",
     ].join("\n");
     const cells = readPairLines(text);

@@ -8,15 +8,10 @@
 // does not already hold is stored (the PairResult without its prompt, responses and fields),
 // with a hash of the judged texts so an output whose pair was edited since can say so.
 
-import type { PairResult } from "../../core/dataset";
+import { isNote, type PairResult } from "../../core/dataset";
 import type { JudgmentError } from "../../core/judgment";
-import { pairFromRecord, type PairRecord } from "../../core/records";
+import { NOTE_FIELD, PAIR_FIELDS, pairFromRecord, RECORD_FIELDS, RESULT_FIELD, type PairRecord } from "../../core/records";
 import { recordToCell, mergeCell } from "./cellFormat";
-
-/** The key of a line that holds its judgment (or the error of its last run). */
-export const RESULT_FIELD = "brrm";
-/** A Markdown cell is saved as a line with only this key (JSONL has no comments). */
-export const MARKDOWN_FIELD = "brrm_markdown";
 
 export type StoredResult = Omit<PairResult, "prompt" | "responses" | "fields">;
 
@@ -24,11 +19,6 @@ export type StoredOutcome = { pairHash: string; result: StoredResult } | { pairH
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
-
-/** Fields that make a line a pair (possibly an incomplete one the user is still writing). */
-const PAIR_FIELDS = ["prompt", "question", "response1", "response2", "chosen", "rejected", "response_a", "response_b", "messages", "conversations", "conversation"];
-/** Fields a pair record consumes besides PAIR_FIELDS; the rest are a result's `fields`. */
-const RECORD_FIELDS = new Set([...PAIR_FIELDS, "id", "label", "winner", "preferred"]);
 
 export type LineCell =
   /** A pair: `text` is the editable cell, `line` the original line (kept in the cell's metadata). */
@@ -75,8 +65,8 @@ export function readPairLines(text: string): LineCell[] {
       cells.push({ kind: "raw", text: line });
       continue;
     }
-    if (isObject(value) && typeof value[MARKDOWN_FIELD] === "string" && Object.keys(value).length === 1) {
-      cells.push({ kind: "markdown", text: value[MARKDOWN_FIELD] });
+    if (isNote(value)) {
+      cells.push({ kind: "markdown", text: (value as Json)[NOTE_FIELD] as string });
       continue;
     }
     if (!isObject(value) || !PAIR_FIELDS.some((f) => f in value)) {
@@ -130,7 +120,7 @@ export function writePairLines(cells: CellToWrite[]): string {
   const lines: string[] = [];
   for (const cell of cells) {
     if (cell.kind === "markdown") {
-      if (cell.text.trim()) lines.push(JSON.stringify({ [MARKDOWN_FIELD]: cell.text }));
+      if (cell.text.trim()) lines.push(JSON.stringify({ [NOTE_FIELD]: cell.text }));
     } else if (cell.kind === "raw") {
       if (!cell.text.trim()) continue;
       // A one-line cell is written as it is. Valid JSON typed over several lines goes back on
