@@ -16,6 +16,7 @@ import type {
 } from "node-llama-cpp" with { "resolution-mode": "import" };
 import type { Conversation, JudgeBackend, TurnRequest, TurnResult } from "../core/backend";
 import { BrrmError, CancelledError } from "../core/errors";
+import { Slots } from "../core/slots";
 import { physicalCores } from "./cpu";
 
 export type GpuSetting = "auto" | "cuda" | "vulkan" | "metal" | "off";
@@ -163,8 +164,8 @@ export async function disposeLocalEngine(): Promise<void> {
 
 export class LocalBackend implements JudgeBackend {
   readonly kind = "local";
-  private readonly waiting: (() => void)[] = [];
-  private free: number;
+  /** One slot per sequence of the context: a comparison waits for a free one. */
+  private readonly slots: Slots;
   private disposed = false;
 
   private constructor(
@@ -172,7 +173,7 @@ export class LocalBackend implements JudgeBackend {
     private readonly context: LlamaContext,
     private readonly lib: NodeLlamaCpp,
   ) {
-    this.free = context.totalSequences;
+    this.slots = new Slots(context.totalSequences);
   }
 
   static async create(opts: LocalBackendOptions): Promise<LocalBackend> {
@@ -207,7 +208,7 @@ export class LocalBackend implements JudgeBackend {
 
   async startConversation(signal?: AbortSignal): Promise<Conversation> {
     if (this.disposed) throw new BrrmError("BACKEND_DISPOSED", "The local model was unloaded. Start the comparison again.");
-    await this.acquire(signal);
+    await this.slots.acquire(signal);
     try {
       const sequence = this.context.getSequence();
       const session = new this.lib.LlamaChatSession({ contextSequence: sequence, autoDisposeSequence: false });
@@ -217,38 +218,13 @@ export class LocalBackend implements JudgeBackend {
         session.dispose({ disposeSequence: false });
         // The context takes a sequence id back only when the sequence's (async) disposal ends:
         // handing the slot on before that makes the next getSequence() find none left.
-        const release = () => this.release();
+        const release = () => this.slots.release();
         void sequence.dispose().then(release, release);
       });
     } catch (e) {
-      this.release();
+      this.slots.release();
       throw e;
     }
-  }
-
-  private acquire(signal?: AbortSignal): Promise<void> {
-    if (this.free > 0) {
-      this.free--;
-      return Promise.resolve();
-    }
-    return new Promise((resolve, reject) => {
-      const grant = () => {
-        signal?.removeEventListener("abort", onAbort);
-        resolve();
-      };
-      const onAbort = () => {
-        this.waiting.splice(this.waiting.indexOf(grant), 1);
-        reject(new CancelledError());
-      };
-      signal?.addEventListener("abort", onAbort, { once: true });
-      this.waiting.push(grant);
-    });
-  }
-
-  private release(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.free++;
   }
 
   /** Frees this backend's context; the model stays loaded for the next one (see disposeLocalEngine). */

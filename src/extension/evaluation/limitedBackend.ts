@@ -4,17 +4,16 @@
 // --concurrency`: N comparisons in flight, taken in the order they were asked for.
 
 import type { Conversation, JudgeBackend } from "../../core/backend";
-import { CancelledError } from "../../core/errors";
+import { Slots } from "../../core/slots";
 
 export class LimitedBackend implements JudgeBackend {
-  private free: number;
-  private readonly waiting: (() => void)[] = [];
+  private readonly slots: Slots;
 
   constructor(
     private readonly inner: JudgeBackend,
     limit: number,
   ) {
-    this.free = Math.max(1, limit);
+    this.slots = new Slots(limit);
   }
 
   get kind() {
@@ -26,12 +25,12 @@ export class LimitedBackend implements JudgeBackend {
   }
 
   async startConversation(signal?: AbortSignal): Promise<Conversation> {
-    await this.acquire(signal);
+    await this.slots.acquire(signal);
     let conversation: Conversation;
     try {
       conversation = await this.inner.startConversation(signal);
     } catch (e) {
-      this.release();
+      this.slots.release();
       throw e;
     }
     let released = false;
@@ -41,36 +40,9 @@ export class LimitedBackend implements JudgeBackend {
         conversation.dispose();
         if (released) return;
         released = true;
-        this.release();
+        this.slots.release();
       },
     };
-  }
-
-  private acquire(signal?: AbortSignal): Promise<void> {
-    if (signal?.aborted) return Promise.reject(new CancelledError());
-    if (this.free > 0) {
-      this.free--;
-      return Promise.resolve();
-    }
-    return new Promise((resolve, reject) => {
-      const grant = () => {
-        signal?.removeEventListener("abort", onAbort);
-        resolve();
-      };
-      const onAbort = () => {
-        const i = this.waiting.indexOf(grant);
-        if (i !== -1) this.waiting.splice(i, 1);
-        reject(new CancelledError());
-      };
-      signal?.addEventListener("abort", onAbort, { once: true });
-      this.waiting.push(grant);
-    });
-  }
-
-  private release(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.free++;
   }
 
   /** The wrapped backend belongs to its owner (the backend manager): nothing to free here. */
