@@ -6,19 +6,10 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { before, test } from "node:test";
+import { test } from "node:test";
 import { jsonl, JUDGE_PAIRS, savedPairs } from "../support/notebookFixtures";
 import { REPO_ROOT } from "../support/fixtures";
 import { codeServerHarness, tinyModelSettings, workspace } from "./support/workbench";
-
-before(
-  async () => {
-    const h = await codeServerHarness();
-    await h.ensureSystemPackages();
-    await h.ensureCodeServer();
-  },
-  { timeout: 20 * 60_000 },
-);
 
 test("notebook and evaluation suites (mocha in code-server's extension host)", { timeout: 15 * 60_000 }, async () => {
   const h = await codeServerHarness();

@@ -19,9 +19,6 @@ let folder: string;
 
 before(
   async () => {
-    const h = await codeServerHarness();
-    await h.ensureSystemPackages();
-    await h.ensureCodeServer();
     folder = workspace({
       "judge.pairs.jsonl": JUDGE_PAIRS,
       "markup.pairs.jsonl": xssPairs(),

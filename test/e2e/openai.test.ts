@@ -22,9 +22,6 @@ let page: Page;
 
 before(
   async () => {
-    const h = await codeServerHarness();
-    await h.ensureSystemPackages();
-    await h.ensureCodeServer();
     server = await startLlamaServer({ model: await tinyModel(), args: ["-c", "4096", "--api-key", KEY] });
     const folder = workspace({ "pair.json": `${JSON.stringify(PAIR, null, 2)}\n` });
     wb = await startWorkbench({

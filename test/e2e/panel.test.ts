@@ -27,9 +27,6 @@ let page: Page;
 
 before(
   async () => {
-    const h = await codeServerHarness();
-    await h.ensureSystemPackages();
-    await h.ensureCodeServer();
     const folder = workspace({
       "notes.md": NOTES,
       "pair.json": `${JSON.stringify(PAIR, null, 2)}\n`,

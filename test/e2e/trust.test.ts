@@ -15,9 +15,6 @@ let page: Page;
 
 before(
   async () => {
-    const h = await codeServerHarness();
-    await h.ensureSystemPackages();
-    await h.ensureCodeServer();
     const folder = workspace({
       ".vscode/settings.json": JSON.stringify({ "brrm.local.model": FOLDER_MODEL }),
       "pair.json": `${JSON.stringify(PAIR, null, 2)}\n`,

@@ -29,9 +29,6 @@ let vsixFiles: string[] = [];
 
 before(
   async () => {
-    const h = await codeServerHarness();
-    await h.ensureSystemPackages();
-    await h.ensureCodeServer();
     fs.rmSync(VSIX, { force: true });
     await run("npm", ["run", "package"], { cwd: REPO_ROOT, maxBuffer: 64 * 1024 * 1024 });
     // `vscode:prepublish` left a minified bundle in dist/: rebuild the normal one for the other tests.

@@ -578,7 +578,7 @@ export async function installVsix(vsixPath, extensionsDir) {
  * @returns {Promise<Browser>}
  */
 export async function launchBrowser(opts = {}) {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: call ensureSystemPackages() first`);
+  await ensureSystemPackages();
   const { chromium } = await import("playwright-core");
   const profileDir = await fs.mkdtemp(path.join(os.tmpdir(), "brrm-chromium-"));
   const context = await chromium.launchPersistentContext(profileDir, {

@@ -4,19 +4,10 @@
 
 import assert from "node:assert/strict";
 import * as path from "node:path";
-import { before, test } from "node:test";
+import { test } from "node:test";
 import { REPO_ROOT } from "../support/fixtures";
 import { codeServerHarness } from "../e2e/support/workbench";
 import { suiteSettings, suiteWorkspace } from "./fixture";
-
-before(
-  async () => {
-    const h = await codeServerHarness();
-    await h.ensureSystemPackages();
-    await h.ensureCodeServer();
-  },
-  { timeout: 20 * 60_000 },
-);
 
 test("extension-host suite (mocha in code-server's extension host)", { timeout: 15 * 60_000 }, async () => {
   const h = await codeServerHarness();
