@@ -10,6 +10,7 @@ import { numberArg, UsageError } from "./args";
 import { EXIT, type Command } from "./command";
 import { backendConfigFrom, JUDGE_FLAGS, JUDGE_FLAGS_HELP, judgeOptionsFrom } from "./judgeOptions";
 import { ProgressReporter } from "./output";
+import { peakRssMB } from "../files/memory";
 import { EvalProgressBar, formatDuration } from "./progressBar";
 
 /** Errors about the files named on the command line are usage errors (exit 2). */
@@ -24,7 +25,6 @@ async function summarizeResults(file: string): Promise<Report> {
   return builder.build();
 }
 
-const peakRssMB = () => process.resourceUsage().maxRSS / 1024;
 
 function runLines(run: EvaluationRun, out: string, previous: number): string[] {
   const s = run.stats;

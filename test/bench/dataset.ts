@@ -132,12 +132,13 @@ export const datasetBench: BenchSection = {
     const reader = `
       const { readDataset } = require(${JSON.stringify(path.join(REPO_ROOT, "out/src/core/dataset.js"))});
       const { fileChunks } = require(${JSON.stringify(path.join(REPO_ROOT, "out/src/files/jsonl.js"))});
+      const { peakRssMB } = require(${JSON.stringify(path.join(REPO_ROOT, "out/src/files/memory.js"))});
       (async () => {
         let pairs = 0;
         for await (const e of readDataset(await fileChunks(process.argv[1]))) if (e.ok) pairs++;
-        console.log(JSON.stringify({ pairs, peakRssMB: process.resourceUsage().maxRSS / 1024 }));
+        console.log(JSON.stringify({ pairs, peakRssMB: peakRssMB() }));
       })();`;
-    const baseline = await runNode(["-e", "console.log(JSON.stringify({ peakRssMB: process.resourceUsage().maxRSS / 1024 }))"]);
+    const baseline = await runNode(["-e", `console.log(JSON.stringify({ peakRssMB: require(${JSON.stringify(path.join(REPO_ROOT, "out/src/files/memory.js"))}).peakRssMB() }))`]);
     const read = await runNode(["-e", reader, big]);
     const readFigures = JSON.parse(read.stdout) as { pairs: number; peakRssMB: number };
     const resumed = await brrmEval([big, "--out", bigOut, "--resume", "--constrained", ...local]);

@@ -195,12 +195,13 @@ describe("dataset: results file", () => {
     const script = `
       const { readDataset } = require(${JSON.stringify(path.join(REPO_ROOT, "out/src/core/dataset.js"))});
       const { fileChunks } = require(${JSON.stringify(path.join(REPO_ROOT, "out/src/files/jsonl.js"))});
+      const { peakRssMB } = require(${JSON.stringify(path.join(REPO_ROOT, "out/src/files/memory.js"))});
       (async () => {
         let pairs = 0, lastLine = 0; const bad = [];
         for await (const e of readDataset(await fileChunks(process.argv[1]))) {
           if (e.ok) { pairs++; lastLine = e.pair.line; } else bad.push(e.line);
         }
-        console.log(JSON.stringify({ pairs, bad, lastLine, maxRssMB: process.resourceUsage().maxRSS / 1024 }));
+        console.log(JSON.stringify({ pairs, bad, lastLine, maxRssMB: peakRssMB() }));
       })();`;
     const r = spawnSync(process.execPath, ["--max-old-space-size=48", "-e", script, file], { encoding: "utf8", timeout: 120_000 });
     assert.equal(r.status, 0, r.stderr);
