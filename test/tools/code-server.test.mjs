@@ -50,33 +50,33 @@ after(async () => {
   for (const dir of tempDirs) await fs.rm(dir, { recursive: true, force: true });
 });
 
-test("runExtensionTests: a passing suite resolves exitCode 0", { timeout: 180_000 }, async (t) => {
+/**
+ * Runs the harness-check suite in code-server's extension host; `fail` makes one test fail.
+ * @param {import("node:test").TestContext} t @param {boolean} fail
+ */
+async function runHarnessSuite(t, fail) {
   const ws = await tempDir("brrm-hc-ws-");
   const t0 = Date.now();
-  const { exitCode, output } = await runExtensionTests({
+  const result = await runExtensionTests({
     extensionDevelopmentPath: HARNESS_EXT,
     extensionTestsPath: HARNESS_SUITE,
     folder: ws,
-    env: { HARNESS_CHECK_FAIL: "0" },
+    env: { HARNESS_CHECK_FAIL: fail ? "1" : "0" },
     timeoutMs: 120_000,
   });
   t.diagnostic(`extension-test run took ${secs(t0)}`);
+  return { ...result, ws };
+}
+
+test("runExtensionTests: a passing suite resolves exitCode 0", { timeout: 180_000 }, async (t) => {
+  const { exitCode, output, ws } = await runHarnessSuite(t, false);
   assert.equal(exitCode, 0, output);
   assert.match(output, /2 passing/, output);
   assert.match(await fs.readFile(path.join(ws, "harness-hello.txt"), "utf8"), /Hello from harness-check/);
 });
 
 test("runExtensionTests: a failing suite resolves exitCode 1", { timeout: 180_000 }, async (t) => {
-  const ws = await tempDir("brrm-hc-ws-");
-  const t0 = Date.now();
-  const { exitCode, output } = await runExtensionTests({
-    extensionDevelopmentPath: HARNESS_EXT,
-    extensionTestsPath: HARNESS_SUITE,
-    folder: ws,
-    env: { HARNESS_CHECK_FAIL: "1" },
-    timeoutMs: 120_000,
-  });
-  t.diagnostic(`extension-test run took ${secs(t0)}`);
+  const { exitCode, output } = await runHarnessSuite(t, true);
   assert.equal(exitCode, 1, output);
   assert.match(output, /1 failing/, output);
   assert.match(output, /deliberate failure \(HARNESS_CHECK_FAIL=1\)/, output);
