@@ -26,19 +26,20 @@ export interface CommandDeps {
   cancelEvaluations?: () => boolean;
 }
 
-export function registerCommands(d: CommandDeps): vscode.Disposable[] {
-  const safe =
-    <A extends unknown[], R>(name: string, fn: (...args: A) => Promise<R>) =>
-    async (...args: A): Promise<R | undefined> => {
-      try {
-        return await fn(...args);
-      } catch (e) {
-        d.log.error(`${name}: ${errorMessage(e)}`);
-        void vscode.window.showErrorMessage(`BR-RM: ${errorMessage(e)}`);
-        return undefined;
-      }
-    };
+/** Registers a command whose failures are logged and shown, never thrown into the extension host. */
+export function registerSafeCommand<A extends unknown[], R>(id: string, fn: (...args: A) => Promise<R>, log: vscode.LogOutputChannel): vscode.Disposable {
+  return vscode.commands.registerCommand(id, async (...args: A): Promise<R | undefined> => {
+    try {
+      return await fn(...args);
+    } catch (e) {
+      log.error(`${id}: ${errorMessage(e)}`);
+      void vscode.window.showErrorMessage(`BR-RM: ${errorMessage(e)}`);
+      return undefined;
+    }
+  });
+}
 
+export function registerCommands(d: CommandDeps): vscode.Disposable[] {
   /** Runs an input (or opens the empty panel); resolves with the judgment for callers and tests. */
   const compare = async (result: InputResult): Promise<Judgment | undefined> => {
     if (result.kind === "dismissed") return undefined;
@@ -51,7 +52,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     return (await d.runner.run(result.input)).judgment;
   };
 
-  const register = <A extends unknown[], R>(id: string, fn: (...args: A) => Promise<R>) => vscode.commands.registerCommand(id, safe(id, fn));
+  const register = <A extends unknown[], R>(id: string, fn: (...args: A) => Promise<R>) => registerSafeCommand(id, fn, d.log);
 
   return [
     register("brrm.compareResponses", async () => compare(await inputFromEditor(vscode.window.activeTextEditor, d.context.globalState))),

@@ -5,8 +5,8 @@
 
 import * as path from "node:path";
 import * as vscode from "vscode";
-import { errorMessage } from "../core/errors";
 import type { BackendManager } from "./backendManager";
+import { registerSafeCommand } from "./commands";
 import { compareVariants, type VariantInput } from "./evaluation/compareVariants";
 import { evaluateDataset } from "./evaluation/evaluateDataset";
 import { ReportView } from "./evaluation/reportView";
@@ -37,16 +37,7 @@ export function registerEvaluationFeatures(d: { backends: BackendManager; log: v
   const reports = new ReportView();
   const deps = { backends: d.backends, runs, reports, log: d.log };
 
-  const register = <A extends unknown[], R>(id: string, fn: (...args: A) => Promise<R>) =>
-    vscode.commands.registerCommand(id, async (...args: A): Promise<R | undefined> => {
-      try {
-        return await fn(...args);
-      } catch (e) {
-        d.log.error(`${id}: ${errorMessage(e)}`);
-        void vscode.window.showErrorMessage(`BR-RM: ${errorMessage(e)}`);
-        return undefined;
-      }
-    });
+  const register = <A extends unknown[], R>(id: string, fn: (...args: A) => Promise<R>) => registerSafeCommand(id, fn, d.log);
 
   const disposables: vscode.Disposable[] = [
     runs,
