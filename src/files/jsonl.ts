@@ -28,10 +28,10 @@ const isBlankByte = (b: number) => b === 0x20 || b === 0x09 || b === 0x0d || b =
  * Lines with any non-blank character: the size of a dataset for a progress bar. One pass over
  * the bytes, nothing kept; much faster than parsing.
  */
-export async function countNonBlankLines(file: string, what = "File"): Promise<number> {
+export async function countNonBlankLinesIn(chunks: AsyncIterable<Uint8Array>): Promise<number> {
   let lines = 0;
   let content = false;
-  for await (const chunk of await fileChunks(file, what)) {
+  for await (const chunk of chunks) {
     for (let i = 0; i < chunk.length; i++) {
       const b = chunk[i];
       if (b === 0x0a) {
@@ -41,6 +41,10 @@ export async function countNonBlankLines(file: string, what = "File"): Promise<n
     }
   }
   return content ? lines + 1 : lines;
+}
+
+export async function countNonBlankLines(file: string, what = "File"): Promise<number> {
+  return countNonBlankLinesIn(await fileChunks(file, what));
 }
 
 /**
