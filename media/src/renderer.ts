@@ -132,7 +132,8 @@ function renderResult(out: ResultOutput, root: HTMLElement): void {
           ? h("span", { class: "brrm-tag bad" }, "inconsistent after swap")
           : h("span", { class: "brrm-tag" }, "one order without a verdict"),
     );
-  if (r.label !== null)
+  if (r.label === "tie") head.append(h("span", { class: "brrm-tag" }, "label: tie"));
+  else if (r.label !== null)
     head.append(
       h("span", { class: `brrm-tag ${r.correct ? "good" : "bad"}` }, `label: ${titles[r.label - 1]}, ${r.correct ? "agrees" : "disagrees"}`),
     );

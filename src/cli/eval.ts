@@ -1,10 +1,11 @@
 import { parseArgs } from "node:util";
 import { BrrmError } from "../core/errors";
 import type { EvaluationRun } from "../core/evaluate";
-import { ReportBuilder, summaryLines, type Report } from "../core/report";
+import { parseFieldMap } from "../core/records";
+import { ReportBuilder, subsetLines, summaryLines, type Report } from "../core/report";
 import { DatasetEvaluation } from "../files/datasetEvaluation";
 import { defaultCacheDir, DirectoryJudgmentCache } from "../files/judgmentCache";
-import { evaluationBackend } from "../files/modelIdentity";
+import { evaluationBackend } from "./evaluationBackend";
 import { readResults } from "../files/resultsFile";
 import { numberArg, UsageError } from "./args";
 import { EXIT, type Command } from "./command";
@@ -14,7 +15,7 @@ import { peakRssMB } from "../files/memory";
 import { EvalProgressBar, formatDuration } from "./progressBar";
 
 /** Errors about the files named on the command line are usage errors (exit 2). */
-const USAGE_CODES = new Set(["RESULTS_EXIST", "RESULTS_IS_INPUT", "FILE_NOT_FOUND"]);
+const USAGE_CODES = new Set(["RESULTS_EXIST", "RESULTS_IS_INPUT", "FILE_NOT_FOUND", "UNSUPPORTED_DATASET", "DATASET_EMPTY"]);
 
 async function summarizeResults(file: string): Promise<Report> {
   const builder = new ReportBuilder(0);
@@ -38,18 +39,32 @@ function runLines(run: EvaluationRun, out: string, previous: number): string[] {
 
 export const evalCommand: Command = {
   name: "eval",
-  summary: "judge every pair of a JSONL dataset into a results file, with a summary",
-  help: `Usage: brrm eval <pairs.jsonl> --out <results.jsonl> [options]
+  summary: "judge every pair of a dataset (JSONL, JSON, gzip, parquet, a folder) into a results file, with a summary",
+  help: `Usage: brrm eval <dataset> --out <results.jsonl> [options]
 
-Judges each pair of a JSONL dataset and appends one result line per pair to --out as soon as it
-is finished (the judgments, the pair's id, order, label and correctness), so a crash or Ctrl-C
-loses nothing finished; --resume then judges only what is missing. Records may be
-prompt/response1/response2 (optional label 1 or 2), prompt/chosen/rejected (shown in a seeded
-random order), question/response_a/response_b, with messages or conversations as context; an
-id and any other fields are carried into the results. A bad line is reported with its number
-and skipped. Progress goes to stderr, the summary to stdout.
+Judges each pair of a dataset and appends one result line per pair to --out as soon as it is
+finished (the judgments, the pair's id, order, label and correctness), so a crash or Ctrl-C
+loses nothing finished; --resume then judges only what is missing.
+
+The dataset is a .jsonl/.ndjson, .json (an array or JSON Lines), .jsonl.gz/.json.gz or .parquet
+file, or a folder of them (read in sorted path order; *.results.jsonl files are left out).
+Records are read in the shapes public data is published in, detected per record:
+prompt/response1/response2 with a label (HelpSteer3: context and overall_preference),
+prompt/chosen/rejected (RewardBench, UltraFeedback, Skywork, Tulu, HH-RLHF transcripts; shown in
+a seeded random order), question/response_a/response_b, prompt/response_0/response_1
+(PKU-SafeRLHF), conversation_a/conversation_b (Chatbot Arena, MT-Bench). When both responses
+are conversations, the context is the turns they share and each response is the rest of its
+own. Labels: 1/2, a/b, model_a/model_b, response1/response2, or a tie (tie, "tie (bothbad)",
+0): a pair labelled as a tie is judged but not counted in the accuracy. An id and any other
+fields are carried into the results; with a subset field the summary gives the accuracy per
+subset. A bad record is reported with its place and skipped. Progress goes to stderr, the
+summary to stdout.
 
 Dataset and results:
+  --map <canonical=field,...> read the parts of a pair from other fields, any of prompt,
+                              response1, response2, label, id (for example
+                              --map prompt=question,response1=answer_a,response2=answer_b,label=winner,id=uid
+                              or --map label=safer_response_id for PKU-SafeRLHF's safety label)
   --out <file>                results file, JSONL (required)
   --limit N                   only the first N pairs of the dataset
   --resume                    keep the results in --out and judge only the pairs missing there
@@ -79,6 +94,7 @@ run (finished results are kept), 2 a usage error, 130 stopped by Ctrl-C.`,
       options: {
         ...JUDGE_FLAGS,
         out: { type: "string" },
+        map: { type: "string" },
         limit: { type: "string" },
         resume: { type: "boolean" },
         overwrite: { type: "boolean" },
@@ -95,7 +111,7 @@ run (finished results are kept), 2 a usage error, 130 stopped by Ctrl-C.`,
       strict: true,
       allowPositionals: true,
     });
-    if (positionals.length !== 1) throw new UsageError(`give one dataset file (got ${positionals.length}): brrm eval <pairs.jsonl> --out <results.jsonl>.`);
+    if (positionals.length !== 1) throw new UsageError(`give one dataset file or folder (got ${positionals.length}): brrm eval <dataset> --out <results.jsonl>.`);
     if (!values.out) throw new UsageError("--out <results.jsonl> is required: results are written there as each pair finishes.");
     if (values.resume && values.overwrite) throw new UsageError("--resume and --overwrite contradict each other: pick one.");
     if (values["no-cache"] && values["cache-dir"]) throw new UsageError("--no-cache and --cache-dir contradict each other: pick one.");
@@ -103,10 +119,12 @@ run (finished results are kept), 2 a usage error, 130 stopped by Ctrl-C.`,
     const concurrency = numberArg("concurrency", values.concurrency, { min: 1, max: 64, integer: true }) ?? 1;
     const samples = numberArg("samples", values.samples, { min: 1, max: 64, integer: true }) ?? 1;
     const orderSeed = numberArg("order-seed", values["order-seed"], { min: 0, integer: true }) ?? 0;
+    const map = values.map === undefined ? undefined : parseFieldMap(values.map);
+    if (typeof map === "string") throw new UsageError(`--map: ${map}.`);
     const options = judgeOptionsFrom(values);
     const out = values.out;
 
-    const evaluation = await DatasetEvaluation.open({ input: positionals[0], output: out, resume: values.resume, overwrite: values.overwrite, orderSeed }).catch((e: unknown) => {
+    const evaluation = await DatasetEvaluation.open({ input: positionals[0], output: out, resume: values.resume, overwrite: values.overwrite, orderSeed, map }).catch((e: unknown) => {
       throw e instanceof BrrmError && USAGE_CODES.has(e.code) ? new UsageError(e.message) : e;
     });
     const existing = evaluation.existing;
@@ -120,7 +138,7 @@ run (finished results are kept), 2 a usage error, 130 stopped by Ctrl-C.`,
 
     const config = backendConfigFrom(values, { parallel: concurrency, signal, onProgress: (p) => loading.load(p) });
     const { backend, modelIdentity, modelLoaded } = await evaluationBackend(config);
-    const bar = new EvalProgressBar(evaluation.inputLines, limit, process.stderr, values.quiet);
+    const bar = new EvalProgressBar(evaluation.inputRecords, limit, process.stderr, values.quiet);
     let run: EvaluationRun;
     try {
       run = await evaluation.run(backend, {
@@ -144,7 +162,7 @@ run (finished results are kept), 2 a usage error, 130 stopped by Ctrl-C.`,
     if (values["json-summary"]) {
       process.stdout.write(`${JSON.stringify({ results: out, summary: report.summary, run: run.stats, resumed: existing.done.size, modelLoaded: modelLoaded(), badLines: run.badLines, failures: run.failures, peakRssMB: peakRssMB() }, null, 2)}\n`);
     } else {
-      const lines = [`Results: ${out}`, ...summaryLines(report.summary), ...runLines(run, out, existing.done.size)];
+      const lines = [`Results: ${out}`, ...summaryLines(report.summary), ...subsetLines(report.summary), ...runLines(run, out, existing.done.size)];
       if (!modelLoaded()) lines.push("The model was not loaded: no pair needed it.");
       process.stdout.write(`${lines.join("\n")}\n`);
     }

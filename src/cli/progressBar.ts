@@ -2,6 +2,7 @@
 // rate, ETA, errors so far), and a line now and then when stderr is a file or a pipe. Bad
 // lines, failed pairs and warnings are printed as their own lines either way.
 
+import { placeText } from "../core/dataset";
 import type { EvaluateEvent, RunStats } from "../core/evaluate";
 
 export function formatDuration(seconds: number): string {
@@ -21,11 +22,11 @@ export class EvalProgressBar {
   private drawn = false;
 
   /**
-   * `lines`: the dataset's non-blank lines; `limit`: the pairs asked for. Without a limit the bar
-   * counts lines (bad ones included), with one it counts pairs.
+   * `records`: the dataset's records (JSON Lines: non-blank lines); `limit`: the pairs asked for.
+   * Without a limit the bar counts records (bad ones included), with one it counts pairs.
    */
   constructor(
-    private readonly lines: number,
+    private readonly records: number,
     private readonly limit: number | undefined,
     private readonly stream: NodeJS.WriteStream = process.stderr,
     /** No bar at all: only notes (bad lines, failures, warnings) are printed. */
@@ -45,10 +46,10 @@ export class EvalProgressBar {
   event(e: EvaluateEvent): void {
     switch (e.type) {
       case "badLine":
-        this.note(`line ${e.line}: skipped, ${e.reason}`);
+        this.note(`${placeText(e)}: skipped, ${e.reason}`);
         break;
       case "pairFailed":
-        this.note(`line ${e.line}: failed, ${e.error.message}`);
+        this.note(`${placeText(e)}: failed, ${e.error.message}`);
         break;
       case "warning":
         this.note(`warning: ${e.message}`);
@@ -66,7 +67,7 @@ export class EvalProgressBar {
     const s = this.stats;
     const pairs = s ? s.finished + s.failed + s.skipped : 0;
     const bad = s?.badLines ?? 0;
-    const [done, expected] = this.limit === undefined ? [pairs + bad, this.lines] : [pairs, Math.min(this.limit, this.lines - bad)];
+    const [done, expected] = this.limit === undefined ? [pairs + bad, this.records] : [pairs, Math.min(this.limit, this.records - bad)];
     const total = Math.max(expected, done);
     const fraction = total > 0 ? done / total : 0;
     const filled = Math.round(fraction * this.width);
@@ -81,7 +82,7 @@ export class EvalProgressBar {
       s?.skipped ? `resumed ${s.skipped}` : "",
       s?.cachedJudgments ? `cached ${s.cachedJudgments}` : "",
     ].filter(Boolean);
-    return `${bar} ${done}/${total} ${this.limit === undefined ? "lines" : "pairs"}  ${rate < 0.1 ? `${(rate * 60).toFixed(1)}/min` : `${rate.toFixed(2)}/s`}  ETA ${eta}  ${formatDuration(seconds)} elapsed  ${extras.join("  ")}`;
+    return `${bar} ${done}/${total} ${this.limit === undefined ? "records" : "pairs"}  ${rate < 0.1 ? `${(rate * 60).toFixed(1)}/min` : `${rate.toFixed(2)}/s`}  ETA ${eta}  ${formatDuration(seconds)} elapsed  ${extras.join("  ")}`;
   }
 
   private draw(force: boolean): void {

@@ -1,9 +1,11 @@
-// Pair datasets in (JSONL, one record per line, read as a stream) and results out (JSONL, one
-// line per judged pair). Core does no I/O: the reader takes any async stream of text or bytes
-// (a file stream, a notebook's text) and the results are plain values and lines.
+// Pair datasets in (records from any DatasetSource, read as a stream) and results out (JSONL,
+// one line per judged pair). Core does no I/O: the reader takes parsed records (src/files reads
+// them from disk; JSON Lines text from any stream is turned into records here) and the results
+// are plain values and lines.
 
+import type { SourceEntry } from "./datasetSource";
 import type { Judgment, Pair } from "./judgment";
-import { NOTE_FIELD, pairFromRecord, RECORD_FIELDS, RESULT_FIELD, type PairRecord } from "./records";
+import { carriedFields, NOTE_FIELD, pairFromRecord, type FieldMap, type Label, type PairRecord } from "./records";
 
 /**
  * The order the judge saw a record's responses in: "AB" as the record has them (the record's
@@ -12,11 +14,16 @@ import { NOTE_FIELD, pairFromRecord, RECORD_FIELDS, RESULT_FIELD, type PairRecor
 export type Order = "AB" | "BA";
 
 export interface DatasetPair {
-  /** What resume and results match on: `id:<id>` when the record has an id, else `line:<n>`. */
+  /**
+   * What resume and results match on: `id:<id>` when the record has an id, else `line:<n>`; in a
+   * folder, prefixed with the record's file (`data/train.parquet:line:7`), so keys stay unique.
+   */
   key: string;
   id: string | null;
-  /** 1-based line number in the dataset file. */
+  /** 1-based position in its file: the line in JSON Lines, the element of a JSON array, the row in parquet. */
   line: number;
+  /** The record's file, relative to the folder, when the dataset is a folder. */
+  file?: string;
   record: PairRecord;
   /** The order to judge in (or to judge first, with swap): seeded random for preference data. */
   order: Order;
@@ -24,18 +31,23 @@ export interface DatasetPair {
   fields: Record<string, unknown>;
 }
 
-export type DatasetEntry = { ok: true; pair: DatasetPair } | { ok: false; line: number; reason: string };
+export type DatasetEntry = { ok: true; pair: DatasetPair } | { ok: false; line: number; file?: string; reason: string };
 
 export interface ReadDatasetOptions {
   /** Seeds the order preference pairs are shown in; the same seed gives the same orders. */
   orderSeed?: number;
-  /** A line longer than this (in characters) is reported as bad instead of being held in memory. */
-  maxLineLength?: number;
+  /** The user's field names for the canonical parts of a pair (`--map`). */
+  map?: FieldMap;
+  /** The records come from a folder: keys and results name each record's file. */
+  folder?: boolean;
 }
 
 export const DEFAULT_MAX_LINE_LENGTH = 32 * 1024 * 1024;
 
-/** Fields a record shape consumes; everything else is carried into the result as `fields`. */
+/** Where a record is, in words: `line 7`, or `data/train.parquet:7` in a folder. */
+export function placeText(p: { line: number; file?: string }): string {
+  return p.file !== undefined ? `${p.file}:${p.line}` : `line ${p.line}`;
+}
 
 export type Line = { line: number; text: string } | { line: number; tooLong: number };
 
@@ -108,52 +120,61 @@ export function seededOrder(key: string, seed: number): Order {
   return (h & 1) === 0 ? "AB" : "BA";
 }
 
-/**
- * Reads a JSONL dataset as a stream of pairs and bad lines (with their line numbers and a
- * reason). Blank lines are skipped. Ids must be unique (results and resume match on them): the
- * set of ids seen is the one thing kept for the whole file.
- */
 /** A notebook's Markdown cell saved as a line: a note, not a pair. */
 export function isNote(value: unknown): boolean {
   return typeof value === "object" && value !== null && !Array.isArray(value) && Object.keys(value).length === 1 && typeof (value as Record<string, unknown>)[NOTE_FIELD] === "string";
 }
 
-export async function* readDataset(chunks: AsyncIterable<string | Uint8Array>, options: ReadDatasetOptions = {}): AsyncGenerator<DatasetEntry> {
-  const seed = options.orderSeed ?? 0;
-  const ids = new Map<string, number>();
-  for await (const l of readLines(chunks, options.maxLineLength)) {
+/** JSON Lines text as records (blank lines skipped; a line that is not JSON is a bad entry). */
+export async function* jsonlRecords(chunks: AsyncIterable<string | Uint8Array>, file: string, maxLineLength = DEFAULT_MAX_LINE_LENGTH): AsyncGenerator<SourceEntry> {
+  for await (const l of readLines(chunks, maxLineLength)) {
     if ("tooLong" in l) {
-      yield { ok: false, line: l.line, reason: `the line is ${l.tooLong} characters long, more than the limit of ${options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH}` };
+      yield { ok: false, file, index: l.line, reason: `the line is ${l.tooLong} characters long, more than the limit of ${maxLineLength}` };
       continue;
     }
     if (!l.text.trim()) continue;
-    let value: unknown;
     try {
-      value = JSON.parse(l.text);
+      yield { ok: true, record: { value: JSON.parse(l.text), file, index: l.line } };
     } catch (e) {
-      yield { ok: false, line: l.line, reason: `not valid JSON (${(e as Error).message})` };
+      yield { ok: false, file, index: l.line, reason: `not valid JSON (${(e as Error).message})` };
+    }
+  }
+}
+
+/**
+ * Reads a dataset's records as a stream of pairs and bad records (with their place and a
+ * reason). Ids must be unique (results and resume match on them): the ids seen are the one thing
+ * kept for the whole dataset.
+ */
+export async function* readDataset(records: AsyncIterable<SourceEntry>, options: ReadDatasetOptions = {}): AsyncGenerator<DatasetEntry> {
+  const seed = options.orderSeed ?? 0;
+  const seen = new Map<string, string>(); // id key -> where it was first
+  for await (const entry of records) {
+    const file = options.folder ? { file: entry.ok ? entry.record.file : entry.file } : {};
+    if (!entry.ok) {
+      yield { ok: false, line: entry.index, ...file, reason: entry.reason };
       continue;
     }
+    const { value, index } = entry.record;
     if (isNote(value)) continue;
-    const parsed = pairFromRecord(value);
+    const parsed = pairFromRecord(value, options.map);
     if (!parsed.ok) {
-      yield { ok: false, line: l.line, reason: parsed.reason };
+      yield { ok: false, line: index, ...file, reason: parsed.reason };
       continue;
     }
     const { record } = parsed;
     const id = record.id ?? null;
+    const key = `${file.file !== undefined ? `${file.file}:` : ""}${id !== null ? `id:${id}` : `line:${index}`}`;
     if (id !== null) {
-      const firstLine = ids.get(id);
-      if (firstLine !== undefined) {
-        yield { ok: false, line: l.line, reason: `duplicate id ${JSON.stringify(id)} (first on line ${firstLine}); ids must be unique` };
+      const first = seen.get(key);
+      if (first !== undefined) {
+        yield { ok: false, line: index, ...file, reason: `duplicate id ${JSON.stringify(id)} (first on ${first}); ids must be unique` };
         continue;
       }
-      ids.set(id, l.line);
+      seen.set(key, placeText({ line: index, ...file }));
     }
-    const key = id !== null ? `id:${id}` : `line:${l.line}`;
-    const fields: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) if (!RECORD_FIELDS.has(k) && k !== RESULT_FIELD) fields[k] = v;
-    yield { ok: true, pair: { key, id, line: l.line, record, order: record.preference ? seededOrder(key, seed) : "AB", fields } };
+    const fields = carriedFields(value as Record<string, unknown>, options.map);
+    yield { ok: true, pair: { key, id, line: index, ...file, record, order: record.preference ? seededOrder(key, seed) : "AB", fields } };
   }
 }
 
@@ -200,11 +221,13 @@ export interface PairResult {
   key: string;
   id: string | null;
   line: number;
+  /** The record's file, when the dataset is a folder. */
+  file?: string;
   prompt: Pair["prompt"];
   /** The responses in the record's order (preference data: chosen, rejected). */
   responses: [string, string];
-  /** Which response the data says is better, in the record's order (preference data: 1). */
-  label: 1 | 2 | null;
+  /** Which response the data says is better, in the record's order (preference data: 1), or "tie". */
+  label: Label | null;
   preference: boolean;
   /** One entry per order judged: the first is the pair's own order; with swap, the flipped one follows. */
   orders: OrderResult[];
@@ -212,7 +235,7 @@ export interface PairResult {
   preferred: 1 | 2 | null;
   /** With swap: whether both orders preferred the same response (null when one of them has no verdict). */
   consistent: boolean | null;
-  /** Whether `preferred` matches the label (null without a label). A tie is not correct. */
+  /** Whether `preferred` matches the label (null without a label, or with a tie label). A tie is not correct. */
   correct: boolean | null;
   fields: Record<string, unknown>;
 }
@@ -245,6 +268,7 @@ export function pairResult(pair: DatasetPair, orders: OrderResult[]): PairResult
     key: pair.key,
     id: pair.id,
     line: pair.line,
+    ...(pair.file !== undefined ? { file: pair.file } : {}),
     prompt: pair.record.prompt,
     responses: pair.record.responses,
     label,
@@ -252,7 +276,7 @@ export function pairResult(pair: DatasetPair, orders: OrderResult[]): PairResult
     orders,
     preferred,
     consistent,
-    correct: label === null ? null : preferred === label,
+    correct: label === null || label === "tie" ? null : preferred === label,
     fields: pair.fields,
   };
 }

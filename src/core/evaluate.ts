@@ -61,13 +61,13 @@ export interface RunStats {
 }
 
 export type EvaluateEvent =
-  | { type: "badLine"; line: number; reason: string }
+  | { type: "badLine"; line: number; file?: string; reason: string }
   | { type: "skipped"; key: string; line: number }
   | { type: "pairStarted"; key: string; line: number }
   | { type: "flow"; key: string; order: Order; sample: number; event: FlowEvent }
   | { type: "sample"; key: string; order: Order; sample: number; cached: boolean; judgment: Judgment }
   | { type: "pairFinished"; result: PairResult }
-  | { type: "pairFailed"; key: string; line: number; error: JudgmentError }
+  | { type: "pairFailed"; key: string; line: number; file?: string; error: JudgmentError }
   | { type: "warning"; message: string }
   | { type: "progress"; stats: RunStats };
 
@@ -76,8 +76,8 @@ export interface EvaluationRun {
   /** The numbers of the pairs finished in this run (a report of a results file covers them all). */
   summary: Summary;
   /** The first bad lines and failures (all are counted in stats). */
-  badLines: { line: number; reason: string }[];
-  failures: { key: string; line: number; error: JudgmentError }[];
+  badLines: { line: number; file?: string; reason: string }[];
+  failures: { key: string; line: number; file?: string; error: JudgmentError }[];
 }
 
 /** A run stopped by a bad line under `strict`; finished pairs were kept. */
@@ -85,8 +85,9 @@ export class BadLineError extends BrrmError {
   constructor(
     readonly line: number,
     readonly reason: string,
+    readonly file?: string,
   ) {
-    super("BAD_LINE", `Line ${line}: ${reason}. Fix or remove the line, or run without --strict to skip bad lines.`);
+    super("BAD_LINE", `${file !== undefined ? `${file}:${line}` : `Line ${line}`}: ${reason}. Fix or remove the record, or run without --strict to skip bad records.`);
     this.name = "BadLineError";
   }
 }
@@ -162,9 +163,10 @@ export async function evaluate(input: AsyncIterable<DatasetEntry>, backend: Judg
       if (stopFeeding || inner.signal.aborted) return;
       if (!entry.ok) {
         stats.badLines++;
-        if (badLines.length < KEEP_DETAILS) badLines.push({ line: entry.line, reason: entry.reason });
-        emit({ type: "badLine", line: entry.line, reason: entry.reason });
-        if (options.strict) throw new BadLineError(entry.line, entry.reason);
+        const bad = { line: entry.line, ...(entry.file !== undefined ? { file: entry.file } : {}), reason: entry.reason };
+        if (badLines.length < KEEP_DETAILS) badLines.push(bad);
+        emit({ type: "badLine", ...bad });
+        if (options.strict) throw new BadLineError(entry.line, entry.reason, entry.file);
         emit({ type: "progress", stats: snapshot() });
         continue;
       }
@@ -241,8 +243,9 @@ export async function evaluate(input: AsyncIterable<DatasetEntry>, backend: Judg
     if (work.cancelled) return;
     if (work.error) {
       stats.failed++;
-      if (failures.length < KEEP_DETAILS) failures.push({ key: pair.key, line: pair.line, error: work.error });
-      emit({ type: "pairFailed", key: pair.key, line: pair.line, error: work.error });
+      const failure = { key: pair.key, line: pair.line, ...(pair.file !== undefined ? { file: pair.file } : {}), error: work.error };
+      if (failures.length < KEEP_DETAILS) failures.push(failure);
+      emit({ type: "pairFailed", ...failure });
       emit({ type: "progress", stats: snapshot() });
       return;
     }

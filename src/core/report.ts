@@ -1,10 +1,11 @@
-// Reports of a results file: the summary (wins, accuracy, consistency, dimensions, failures,
-// tokens) and the pairs to review (the judge disagreed with the label or with itself after a
+// Reports of a results file: the summary (wins, accuracy, tie labels, consistency, subsets,
+// dimensions, failures, tokens) and the pairs to review (the judge disagreed with the label or with itself after a
 // swap), as Markdown or a self-contained HTML page; and every pair as CSV rows. Built one
 // result at a time: only the first `reviewLimit` pairs to review are kept.
 
-import type { PairResult } from "./dataset";
+import { placeText, type PairResult } from "./dataset";
 import type { Dimension } from "./judgment";
+import type { Label } from "./records";
 import { formatContext } from "./prompts";
 import { reviewReasons, SummaryBuilder, type Interval, type Summary } from "./stats";
 
@@ -12,8 +13,9 @@ export interface ReviewItem {
   key: string;
   id: string | null;
   line: number;
+  file?: string;
   reasons: string[];
-  label: 1 | 2 | null;
+  label: Label | null;
   preferred: 1 | 2 | null;
   orders: { order: string; preferred: 1 | 2 | null; votes: string; dimensions: Dimension[]; issues: { response1: string[]; response2: string[] } }[];
   context: string;
@@ -83,6 +85,7 @@ function reviewItem(r: PairResult, reasons: string[]): ReviewItem {
     key: r.key,
     id: r.id,
     line: r.line,
+    ...(r.file !== undefined ? { file: r.file } : {}),
     reasons,
     label: r.label,
     preferred: r.preferred,
@@ -118,6 +121,10 @@ export function summaryLines(s: Summary): string[] {
     `Response 1 win rate: ${intervalText(s.response1WinRate)}; a tie counts half`,
   ];
   if (s.labeled > 0) lines.push(`Accuracy against labels: ${intervalText(s.accuracy)}; ${num(s.correct)} of ${num(s.labeled)} right, ties and no verdict count as wrong`);
+  if (s.tieLabels > 0) {
+    const t = s.tieLabelSplit;
+    lines.push(`Labelled as ties: ${num(s.tieLabels)} pairs, not counted in the accuracy; the judge preferred response 1 in ${num(t.response1)}, response 2 in ${num(t.response2)}, neither in ${num(t.tie)}, no verdict in ${num(t.noVerdict)}`);
+  }
   if (s.swapped > 0)
     lines.push(`Consistency after swap: ${intervalText(s.consistency)}; ${num(s.inconsistent)} inconsistent pairs counted as ties${s.swapped > s.consistent + s.inconsistent ? `, ${num(s.swapped - s.consistent - s.inconsistent)} without a verdict in one order` : ""}`);
   lines.push(`Response shown first preferred: ${intervalText(s.firstShownPreferred)}; 50% means no position bias`);
@@ -126,6 +133,17 @@ export function summaryLines(s: Summary): string[] {
   lines.push(`Tokens: ${num(s.tokens.prompt)} prompt + ${num(s.tokens.generated)} generated; judge time ${(s.judgeMs / 1000).toFixed(1)} s`);
   return lines;
 }
+
+/** Accuracy per subset, one line each: the end of `brrm eval` when the records have a `subset`. */
+export function subsetLines(s: Summary): string[] {
+  return s.subsets.length === 0 ? [] : ["Accuracy by subset:", ...s.subsets.map((x) => `  ${x.subset}: ${intervalText(x.accuracy)}; ${num(x.correct)} of ${num(x.labeled)} right`)];
+}
+
+function subsetRows(s: Summary): string[][] {
+  return s.subsets.map((x) => [x.subset, num(x.pairs), num(x.labeled), num(x.correct), intervalText(x.accuracy)]);
+}
+
+const SUBSET_HEADER = ["Subset", "Pairs", "Labelled", "Right", "Accuracy"];
 
 function dimensionRows(s: Summary): string[][] {
   return s.dimensions
@@ -149,7 +167,7 @@ function mdText(s: string, max = 400): string {
 const mdRow = (cells: string[]) => `| ${cells.join(" | ")} |`;
 
 function reviewTitle(r: ReviewItem): string {
-  return `line ${r.line}${r.id !== null ? `, id ${r.id}` : ""}: ${r.reasons.join("; ")}`;
+  return `${placeText(r)}${r.id !== null ? `, id ${r.id}` : ""}: ${r.reasons.join("; ")}`;
 }
 
 function orderText(o: ReviewItem["orders"][number]): string {
@@ -159,6 +177,8 @@ function orderText(o: ReviewItem["orders"][number]): string {
 export function renderMarkdown(report: Report, title = "BR-RM evaluation report"): string {
   const { summary } = report;
   const out = [`# ${mdText(title, 200)}`, "", "## Summary", "", ...summaryLines(summary).map((l) => `- ${l}`), ""];
+  const subsets = subsetRows(summary);
+  if (subsets.length > 0) out.push("## Subsets", "", mdRow(SUBSET_HEADER), mdRow(SUBSET_HEADER.map(() => "---")), ...subsets.map((r) => mdRow(r.map((c) => mdText(c)))), "");
   const dims = dimensionRows(summary);
   if (dims.length > 0) out.push("## Dimensions", "", mdRow(DIMENSION_HEADER), mdRow(DIMENSION_HEADER.map(() => "---")), ...dims.map(mdRow), "");
   if (report.unreadableTotal > 0 || report.duplicates > 0) {
@@ -203,6 +223,8 @@ export function renderHtml(report: Report, title = "BR-RM evaluation report"): s
     `<title>${e(title)}</title><style>${STYLE}</style></head><body>`,
     `<h1>${e(title)}</h1><h2>Summary</h2><ul>${summaryLines(summary).map((l) => `<li>${e(l)}</li>`).join("")}</ul>`,
   ];
+  const subsets = subsetRows(summary);
+  if (subsets.length > 0) parts.push(`<h2>Subsets</h2>${table(SUBSET_HEADER, subsets)}`);
   const dims = dimensionRows(summary);
   if (dims.length > 0) parts.push(`<h2>Dimensions</h2>${table(DIMENSION_HEADER, dims)}`);
   if (report.unreadableTotal > 0 || report.duplicates > 0) {
@@ -216,7 +238,7 @@ export function renderHtml(report: Report, title = "BR-RM evaluation report"): s
   for (const r of report.review) {
     const issues = (o: ReviewItem["orders"][number], n: 1 | 2) => o.issues[`response${n}`].map((i) => `<li>${e(i)}</li>`).join("") || "<li>None identified</li>";
     parts.push(
-      `<section><h3>Line ${r.line}${r.id !== null ? `, id ${e(r.id)}` : ""}</h3><p class="reasons">${e(r.reasons.join("; "))}</p>`,
+      `<section><h3>${e(placeText(r).replace(/^line/, "Line"))}${r.id !== null ? `, id ${e(r.id)}` : ""}</h3><p class="reasons">${e(r.reasons.join("; "))}</p>`,
       `<ul>${r.orders.map((o) => `<li>${e(orderText(o))}; focus: ${e(o.dimensions.join(", ") || "none")}<details><summary>Issues found</summary><p>Shown first:</p><ul>${issues(o, 1)}</ul><p>Shown second:</p><ul>${issues(o, 2)}</ul></details></li>`).join("")}</ul>`,
       `<details><summary>Context and responses</summary><h4>Context</h4><pre>${e(r.context)}</pre><h4>Response 1</h4><pre>${e(r.responses[0])}</pre><h4>Response 2</h4><pre>${e(r.responses[1])}</pre></details></section>`,
     );
@@ -231,6 +253,8 @@ export function renderHtml(report: Report, title = "BR-RM evaluation report"): s
 export const CSV_COLUMNS = [
   "key", "id", "line", "label", "preferred", "correct", "consistent", "orders", "dimensions",
   "judgments", "cached", "parse_failures", "review", "context", "response1", "response2", "fields",
+  // Columns added later go last, so readers that go by position keep working.
+  "file", "subset",
 ] as const;
 
 /** RFC 4180 quoting, and a leading quote on text a spreadsheet would run as a formula. */
@@ -251,8 +275,10 @@ export function csvRow(r: PairResult): string {
   const cells: Record<(typeof CSV_COLUMNS)[number], string | number | boolean | null> = {
     key: r.key,
     id: r.id,
+    file: r.file ?? null,
     line: r.line,
     label: r.label,
+    subset: typeof r.fields.subset === "string" ? r.fields.subset : null,
     preferred: r.preferred,
     correct: r.correct,
     consistent: r.consistent,

@@ -1,6 +1,7 @@
-// The numbers of an evaluation: wins per side, accuracy against labels, swap consistency,
-// position bias and per-dimension counts, each rate with a 95% Wilson interval. Built one
-// result at a time, so a summary of 100k results never holds them all.
+// The numbers of an evaluation: wins per side, accuracy against labels (per subset too), how
+// the judge split pairs labelled as ties, swap consistency, position bias and per-dimension
+// counts, each rate with a 95% Wilson interval. Built one result at a time, so a summary of
+// 100k results never holds them all.
 
 import { DIMENSIONS, type Dimension } from "./judgment";
 import { toRecordSide, type PairResult } from "./dataset";
@@ -39,16 +40,41 @@ export interface DimensionStats {
   response1WinRate: Interval | null;
 }
 
+export interface SubsetStats {
+  /** The records' `subset` field (RewardBench's sections are made of these). */
+  subset: string;
+  pairs: number;
+  labeled: number;
+  correct: number;
+  accuracy: Interval | null;
+}
+
+/** How the judge decided pairs, in the record's terms. */
+export interface Split {
+  response1: number;
+  response2: number;
+  /** No decision although there were verdicts: an inconsistent swap or an even vote. */
+  tie: number;
+  noVerdict: number;
+}
+
 export interface Summary {
   pairs: number;
   /** Pair outcomes in the record's terms (preference data: response 1 is "chosen"). */
   wins: { response1: number; response2: number; ties: number; noVerdict: number };
   /** Response 1's win rate over the pairs with any verdict, a tie counting half. Response 2's is 1 - it. */
   response1WinRate: Interval | null;
+  /** Pairs labelled 1 or 2 (a tie label is not counted here), and how many the judge got right. */
   labeled: number;
   correct: number;
   /** correct / labeled: a tie or a missing verdict counts as wrong. */
   accuracy: Interval | null;
+  /** Pairs labelled as a tie: judged and kept, but not in labeled, correct or accuracy. */
+  tieLabels: number;
+  /** How the judge decided the pairs labelled as a tie. */
+  tieLabelSplit: Split;
+  /** Accuracy per `subset`, sorted by name; empty when no record has a subset. */
+  subsets: SubsetStats[];
   /** Pairs judged in both orders, and how many of those with two verdicts agreed. */
   swapped: number;
   consistent: number;
@@ -72,6 +98,9 @@ export class SummaryBuilder {
   private readonly wins = { response1: 0, response2: 0, ties: 0, noVerdict: 0 };
   private labeled = 0;
   private correct = 0;
+  private tieLabels = 0;
+  private readonly tieLabelSplit: Split = { response1: 0, response2: 0, tie: 0, noVerdict: 0 };
+  private readonly subsets = new Map<string, { pairs: number; labeled: number; correct: number }>();
   private swapped = 0;
   private consistent = 0;
   private inconsistent = 0;
@@ -95,9 +124,26 @@ export class SummaryBuilder {
     else if (r.preferred === 2) this.wins.response2++;
     else if (anyVerdict) this.wins.ties++;
     else this.wins.noVerdict++;
-    if (r.label !== null) {
+    if (r.label === "tie") {
+      this.tieLabels++;
+      const split = this.tieLabelSplit;
+      if (r.preferred === 1) split.response1++;
+      else if (r.preferred === 2) split.response2++;
+      else if (anyVerdict) split.tie++;
+      else split.noVerdict++;
+    } else if (r.label !== null) {
       this.labeled++;
       if (r.correct) this.correct++;
+    }
+    const subset = r.fields.subset;
+    if (typeof subset === "string") {
+      const s = this.subsets.get(subset) ?? { pairs: 0, labeled: 0, correct: 0 };
+      s.pairs++;
+      if (r.label === 1 || r.label === 2) {
+        s.labeled++;
+        if (r.correct) s.correct++;
+      }
+      this.subsets.set(subset, s);
     }
     if (r.orders.length > 1) {
       this.swapped++;
@@ -144,6 +190,11 @@ export class SummaryBuilder {
       labeled: this.labeled,
       correct: this.correct,
       accuracy: wilson(this.correct, this.labeled),
+      tieLabels: this.tieLabels,
+      tieLabelSplit: { ...this.tieLabelSplit },
+      subsets: [...this.subsets]
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([subset, s]) => ({ subset, ...s, accuracy: wilson(s.correct, s.labeled) })),
       swapped: this.swapped,
       consistent: this.consistent,
       inconsistent: this.inconsistent,
@@ -176,7 +227,7 @@ export function summarize(results: Iterable<PairResult>): Summary {
 /** Why a pair deserves a second look: the judge disagreed with the label, or with itself after a swap. */
 export function reviewReasons(r: PairResult): string[] {
   const reasons: string[] = [];
-  if (r.label !== null && !r.correct)
+  if ((r.label === 1 || r.label === 2) && !r.correct)
     reasons.push(r.preferred === null ? `no decision against label ${r.label}` : `judged ${r.preferred} against label ${r.label}`);
   if (r.consistent === false) reasons.push("inconsistent after swap");
   return reasons;

@@ -109,7 +109,8 @@ export async function inputFromEditor(editor: vscode.TextEditor | undefined, mem
         ...(hit.regions.prompt ? { prompt: region(document, hit.regions.prompt) } : {}),
       },
       origin: `${fileName(document.uri)}${where}`,
-      label: hit.record.label,
+      // The panel compares its verdict with a preferred response; a tie label prefers none.
+      label: hit.record.label === "tie" ? null : hit.record.label,
     },
   };
 }

@@ -4,7 +4,7 @@
 
 import { findNodeAtOffset, getNodeValue, parseTree, type Node, type ParseError } from "jsonc-parser";
 import type { Pair } from "../core/judgment";
-import { pairFromRecord, type PairRecord } from "../core/records";
+import { pairFromRecord, type PairRecord, type RecordLayout } from "../core/records";
 
 /** A piece of the document that holds one text of the pair. */
 export interface TextRegion {
@@ -64,8 +64,18 @@ function lastUserContent(prompt: Pair["prompt"]): string | undefined {
   return undefined;
 }
 
-/** The regions of a record's texts: the string nodes of the object that hold them. */
-function regionsOf(text: string, object: Node, record: PairRecord, base: number): RecordHit["regions"] | undefined {
+/** The last `length` units of a string's region (a transcript's final answer). */
+function tailRegion(region: TextRegion, length: number): TextRegion {
+  const offsets = region.offsets!.slice(region.offsets!.length - 1 - length);
+  return { start: offsets[0], end: offsets[offsets.length - 1], offsets };
+}
+
+/**
+ * The regions of a record's texts: the string nodes of the object that hold them. A response
+ * at the end of a transcript is the end of its string; one made of several turns lands on its
+ * field's last string (its final answer).
+ */
+function regionsOf(text: string, object: Node, record: PairRecord, layout: RecordLayout, base: number): RecordHit["regions"] | undefined {
   const strings = stringNodes(object);
   const used = new Set<Node>();
   const take = (value: string | undefined): Node | undefined => {
@@ -74,13 +84,24 @@ function regionsOf(text: string, object: Node, record: PairRecord, base: number)
     if (node) used.add(node);
     return node;
   };
-  const r1 = take(record.responses[0]);
-  const r2 = take(record.responses[1]);
+  const response = (i: 0 | 1): TextRegion | undefined => {
+    const value = record.responses[i];
+    const exact = take(value);
+    if (exact) return stringRegion(text, exact, base);
+    const field = object.children?.find((p) => p.children?.[0].value === layout.fields[i])?.children?.[1];
+    const inField = field ? stringNodes(field) : [];
+    const whole = inField.find((n) => typeof n.value === "string" && (n.value as string).endsWith(value));
+    if (whole) return tailRegion(stringRegion(text, whole, base), value.length);
+    const last = inField[inField.length - 1];
+    return last ? stringRegion(text, last, base) : undefined;
+  };
+  const r1 = response(0);
+  const r2 = response(1);
   if (!r1 || !r2) return undefined;
   const prompt = take(lastUserContent(record.prompt));
   return {
-    response1: stringRegion(text, r1, base),
-    response2: stringRegion(text, r2, base),
+    response1: r1,
+    response2: r2,
     ...(prompt ? { prompt: stringRegion(text, prompt, base) } : {}),
   };
 }
@@ -96,7 +117,7 @@ function recordAround(text: string, root: Node, offset: number, base: number): {
       firstReason ??= result.reason;
       continue;
     }
-    const regions = regionsOf(text, node, result.record, base);
+    const regions = regionsOf(text, node, result.record, result.layout, base);
     if (!regions) continue;
     const { record } = result;
     return { node, hit: { record, regions, pair: { prompt: record.prompt, response1: record.responses[0], response2: record.responses[1] } } };

@@ -1,18 +1,21 @@
-// A dataset file judged into a results file: what `brrm eval` and the extension's "Evaluate
-// Dataset…" run. open() checks the files and reads what a resume skips before any model is
-// loaded; run() streams the dataset through core's evaluate() and appends each finished pair.
+// A dataset (a file or a folder of them) judged into a results file: what `brrm eval` and the
+// extension's "Evaluate Dataset…" run. open() checks the files and reads what a resume skips
+// before any model is loaded; run() streams the dataset through core's evaluate() and appends
+// each finished pair.
 
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { JudgeBackend } from "../core/backend";
 import { readDataset } from "../core/dataset";
+import type { DatasetSource } from "../core/datasetSource";
 import { BrrmError } from "../core/errors";
 import { evaluate, type EvaluateOptions, type EvaluationRun } from "../core/evaluate";
-import { countNonBlankLines, fileChunks } from "./jsonl";
+import type { FieldMap } from "../core/records";
+import { openDatasetSource } from "./datasetFiles";
 import { ResultsWriter, scanResults, type ExistingResults } from "./resultsFile";
 
 export interface DatasetEvaluationFiles {
-  /** The pairs, JSONL. */
+  /** The pairs: a .jsonl, .json, .jsonl.gz, .json.gz or .parquet file, or a folder of them. */
   input: string;
   /** The results, JSONL; appended to. */
   output: string;
@@ -22,34 +25,44 @@ export interface DatasetEvaluationFiles {
   overwrite?: boolean;
   /** Seeds the order preference pairs are shown in. */
   orderSeed?: number;
+  /** The user's field names for the parts of a pair (`--map`). */
+  map?: FieldMap;
 }
+
+/** Results files (`*.results.jsonl`, what Evaluate Dataset writes) are never read as data of a folder. */
+const isResultsFile = (relativePath: string) => relativePath.endsWith(".results.jsonl");
 
 export type DatasetRunOptions = Omit<EvaluateOptions, "done" | "onResult">;
 
 export class DatasetEvaluation {
   private constructor(
     readonly files: DatasetEvaluationFiles,
-    /** Non-blank lines in the dataset: an upper bound on its pairs, for progress. */
-    readonly inputLines: number,
+    private readonly source: DatasetSource,
+    private readonly folder: boolean,
+    /** Records in the dataset (JSON Lines: non-blank lines): an upper bound on its pairs, for progress. */
+    readonly inputRecords: number,
     /** What `output` already holds (empty unless resuming). */
     readonly existing: ExistingResults,
   ) {}
 
   static async open(files: DatasetEvaluationFiles): Promise<DatasetEvaluation> {
-    if (path.resolve(files.input) === path.resolve(files.output))
-      throw new BrrmError("RESULTS_IS_INPUT", `The results file is the dataset itself (${files.output}). Give another --out file.`);
-    const inputLines = await countNonBlankLines(files.input, "Dataset");
+    const input = path.resolve(files.input);
+    const output = path.resolve(files.output);
+    if (input === output) throw new BrrmError("RESULTS_IS_INPUT", `The results file is the dataset itself (${files.output}). Give another --out file.`);
+    const source = await openDatasetSource(files.input, { include: (p) => !isResultsFile(p) && path.join(input, p) !== output });
     const hasResults = fs.existsSync(files.output) && fs.statSync(files.output).size > 0;
     if (hasResults && !files.resume && !files.overwrite)
       throw new BrrmError("RESULTS_EXIST", `${files.output} already holds results. Use --resume to judge only the pairs missing from it, or --overwrite to start it over.`);
+    const folder = fs.statSync(files.input).isDirectory();
+    const inputRecords = await source.count();
     const existing = files.resume ? await scanResults(files.output) : { done: new Set<string>(), unreadable: 0, partialTailBytes: 0, duplicates: 0, shapes: new Set<string>() };
-    return new DatasetEvaluation(files, inputLines, existing);
+    return new DatasetEvaluation(files, source, folder, inputRecords, existing);
   }
 
   async run(backend: JudgeBackend, options: DatasetRunOptions = {}): Promise<EvaluationRun> {
-    const { input, output, overwrite, orderSeed } = this.files;
+    const { output, overwrite, orderSeed, map } = this.files;
     const truncateTo = overwrite ? 0 : this.existing.partialTailBytes > 0 ? fs.statSync(output).size - this.existing.partialTailBytes : undefined;
-    const pairs = readDataset(await fileChunks(input, "Dataset"), { orderSeed });
+    const pairs = readDataset(this.source.records(options.signal), { orderSeed, map, folder: this.folder });
     const writer = await ResultsWriter.open(output, truncateTo);
     try {
       return await evaluate(pairs, backend, { ...options, done: this.existing.done, onResult: (r) => writer.append(r) });

@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
 import { promisify } from "node:util";
-import { readLines } from "../core/dataset";
+import { jsonlRecords, readLines } from "../core/dataset";
 import type { DatasetSource, SourceEntry, SourceRecord } from "../core/datasetSource";
 import { BrrmError, CancelledError } from "../core/errors";
 import { countNonBlankLinesIn, fileChunks } from "./jsonl";
@@ -168,16 +168,8 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false; re
   }
 }
 
-async function* jsonLines(file: DataFile): AsyncGenerator<SourceEntry> {
-  for await (const l of readLines(textChunks(file))) {
-    if ("tooLong" in l) {
-      yield { ok: false, file: file.name, index: l.line, reason: `the line is ${l.tooLong} characters long, more than the limit` };
-      continue;
-    }
-    if (!l.text.trim()) continue;
-    const parsed = parseJson(l.text);
-    yield parsed.ok ? { ok: true, record: { value: parsed.value, file: file.name, index: l.line } } : { ok: false, file: file.name, index: l.line, reason: parsed.reason };
-  }
+function jsonLines(file: DataFile): AsyncGenerator<SourceEntry> {
+  return jsonlRecords(textChunks(file), file.name);
 }
 
 /**

@@ -1,14 +1,11 @@
 // The model's identity in result-cache keys. A file name alone is not enough (a re-quantized
 // file keeps its name), so a local file is its path, size and modification time; an endpoint is
-// its URL and the model the server named, since two servers may serve different weights under
-// one model name. A local model's identity needs no loaded model, so that a run answered wholly
-// from the cache never loads one.
+// its URL and the model the server named (the caller passes it in, having asked the server),
+// since two servers may serve different weights under one model name. A local model's identity
+// needs no loaded model, so that a run answered wholly from the cache never loads one.
 
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { createBackend, type BackendConfig } from "../backends";
-import type { JudgeBackend } from "../core/backend";
-import { LazyBackend } from "../core/lazyBackend";
 
 export async function modelIdentity(config: { kind: string; model?: string; baseURL?: string }, servedModel?: string): Promise<string> {
   const parts = [config.kind];
@@ -20,18 +17,4 @@ export async function modelIdentity(config: { kind: string; model?: string; base
     parts.push(stat ? `${path.resolve(config.model)}:${stat.size}:${Math.round(stat.mtimeMs)}` : config.model);
   }
   return parts.join("|");
-}
-
-/**
- * The backend for a dataset run and its identity for the cache. A local model is loaded on the
- * first comparison that needs it; an endpoint is asked at once (cheap), since its identity
- * includes the model the server names.
- */
-export async function evaluationBackend(config: BackendConfig): Promise<{ backend: JudgeBackend; modelIdentity: string; modelLoaded: () => boolean }> {
-  if (config.kind === "local") {
-    const backend = new LazyBackend("local", path.basename(config.model).replace(/\.gguf$/i, ""), () => createBackend(config));
-    return { backend, modelIdentity: await modelIdentity(config), modelLoaded: () => backend.started };
-  }
-  const backend = await createBackend(config);
-  return { backend, modelIdentity: await modelIdentity(config, backend.modelName), modelLoaded: () => true };
 }

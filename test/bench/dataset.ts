@@ -35,7 +35,7 @@ function writeDataset(file: string): void {
   fs.writeFileSync(file, `${lines.join("\n")}\n`);
 }
 
-function runNode(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+export function runNode(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
@@ -131,11 +131,11 @@ export const datasetBench: BenchSection = {
     const mb = (f: string) => fs.statSync(f).size / 1e6;
     const reader = `
       const { readDataset } = require(${JSON.stringify(path.join(REPO_ROOT, "out/src/core/dataset.js"))});
-      const { fileChunks } = require(${JSON.stringify(path.join(REPO_ROOT, "out/src/files/jsonl.js"))});
+      const { openDatasetSource } = require(${JSON.stringify(path.join(REPO_ROOT, "out/src/files/datasetFiles.js"))});
       const { peakRssMB } = require(${JSON.stringify(path.join(REPO_ROOT, "out/src/files/memory.js"))});
       (async () => {
         let pairs = 0;
-        for await (const e of readDataset(await fileChunks(process.argv[1]))) if (e.ok) pairs++;
+        for await (const e of readDataset((await openDatasetSource(process.argv[1])).records())) if (e.ok) pairs++;
         console.log(JSON.stringify({ pairs, peakRssMB: peakRssMB() }));
       })();`;
     const baseline = await runNode(["-e", `console.log(JSON.stringify({ peakRssMB: require(${JSON.stringify(path.join(REPO_ROOT, "out/src/files/memory.js"))}).peakRssMB() }))`]);

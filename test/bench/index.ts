@@ -3,6 +3,7 @@
 //   npm run bench -- engine       only the sections whose name contains "engine"
 
 import { datasetBench } from "./dataset";
+import { datasetFilesBench } from "./datasetFiles";
 import { endpointBench, endpointConcurrencyBench } from "./endpoint";
 import { engineBench } from "./engine";
 
@@ -11,7 +12,7 @@ export interface BenchSection {
   run(): Promise<void>;
 }
 
-const SECTIONS: BenchSection[] = [engineBench, endpointBench, endpointConcurrencyBench, datasetBench];
+const SECTIONS: BenchSection[] = [engineBench, endpointBench, endpointConcurrencyBench, datasetBench, datasetFilesBench];
 
 async function main(): Promise<void> {
   const filters = process.argv.slice(2);

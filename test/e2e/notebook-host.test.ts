@@ -8,6 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
 import { jsonl, JUDGE_PAIRS, savedPairs } from "../support/notebookFixtures";
+import { PUBLISHED_IN_NOTEBOOK, publishedPairLines, writeShapeFolder } from "../support/publishedShapes";
 import { REPO_ROOT } from "../support/fixtures";
 import { codeServerHarness, tinyModelSettings, workspace } from "./support/workbench";
 
@@ -29,7 +30,10 @@ test("notebook and evaluation suites (mocha in code-server's extension host)", {
     // The joined pair is variants.jsonl's first: the second comparison comes from the cache.
     "variant-a.jsonl": jsonl([{ id: 1, input: "Define entropy in one sentence.", output: "Entropy is disorder." }, { id: 2, input: "Only in A", output: "x" }]),
     "variant-b.jsonl": jsonl([{ id: 1, input: "Define entropy in one sentence.", output: "Entropy measures the number of microstates consistent with a macrostate." }, { id: 3, input: "Only in B", output: "y" }]),
+    "published.pairs.jsonl": publishedPairLines(PUBLISHED_IN_NOTEBOOK),
   });
+  // A Hugging Face style folder: parquet and gzip as published.
+  await writeShapeFolder(path.join(folder, "hub"), ["UltraFeedback binarized", "HelpSteer3 preference"]);
   const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "brrm-nb-cache-"));
   process.on("exit", () => fs.rmSync(cacheDir, { recursive: true, force: true }));
   const started = Date.now();

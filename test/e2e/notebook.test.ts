@@ -1,8 +1,10 @@
 // Pair notebooks in code-server, driven like a user: open a *.pairs.jsonl (it opens as a BR-RM
 // notebook), Run All with the tiny model (swap on, so both orders show side by side), see the
 // rendered judgments and the notebook summary in the status bar, save, reopen and see them
-// again; a saved judgment full of markup renders as text; "Evaluate Dataset…" from the
-// palette ends with its report. Screenshots go to test/e2e/screenshots/.
+// again; a saved judgment full of markup renders as text; public datasets' shapes open as cells
+// of their conversation and two responses; "Evaluate Dataset…" from the palette and on a
+// folder of parquet and gzip files from the explorer ends with its report. Screenshots go to
+// test/e2e/screenshots/.
 
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -11,6 +13,7 @@ import * as path from "node:path";
 import { after, before, describe } from "node:test";
 import type { FrameLocator, Page } from "playwright-core";
 import { jsonl, JUDGE_PAIRS, XSS_TEXT, xssPairs } from "../support/notebookFixtures";
+import { PUBLISHED_IN_NOTEBOOK, publishedPairLines, writeShapeFolder } from "../support/publishedShapes";
 import { codeServerHarness, shot, startWorkbench, tinyModelSettings, uiTest, workspace, type Workbench } from "./support/workbench";
 
 let wb: Workbench;
@@ -23,7 +26,9 @@ before(
       "judge.pairs.jsonl": JUDGE_PAIRS,
       "markup.pairs.jsonl": xssPairs(),
       "dataset.jsonl": jsonl([{ id: "d1", prompt: "Is 91 prime?", response1: "No: 91 = 7 * 13.", response2: "Yes, 91 is prime.", label: 1 }]),
+      "published.pairs.jsonl": publishedPairLines(PUBLISHED_IN_NOTEBOOK),
     });
+    await writeShapeFolder(path.join(folder, "hub"), ["UltraFeedback binarized", "HH-RLHF"]);
     const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "brrm-e2e-cache-"));
     process.on("exit", () => fs.rmSync(cacheDir, { recursive: true, force: true }));
     wb = await startWorkbench({ folder, settings: { ...(await tinyModelSettings()), "brrm.evaluation.swap": true }, env: { BRRM_CACHE_DIR: cacheDir } });
@@ -184,5 +189,34 @@ describe("pair notebooks in code-server", () => {
     const results = fs.readFileSync(path.join(folder, "dataset.results.jsonl"), "utf8").split("\n").filter(Boolean);
     assert.equal(results.length, 1);
     await shot(page, "evaluate-dataset-report");
+  });
+
+  uiTest("public datasets' shapes open as cells of the conversation's turns and the two responses", { timeout: 120_000 }, () => wb?.page, async () => {
+    await (await codeServerHarness()).runCommand(page, "View: Close All Editors");
+    await openNotebook("published.pairs.jsonl");
+    const cells = page.locator(".notebook-editor .cell-list-container:visible .monaco-list-row.code-cell-row");
+    await cells.nth(PUBLISHED_IN_NOTEBOOK.length - 1).waitFor();
+    const first = (await cells.nth(0).locator(".view-lines").innerText()).replace(/\u00a0/g, " ");
+    assert.match(first, /^## User\nWrite a Python function that reverses a string\.\n## Assistant\ndef reverse\(s\):\n {4}return s\[::-1\]\n## User\nNow make it skip whitespace\.\n## Response 1\n/);
+    const second = (await cells.nth(1).locator(".view-lines").innerText()).replace(/\u00a0/g, " ");
+    assert.equal(second, "## User\nHow many legs does a spider have?\n## Chosen\nA spider has eight legs.\n## Rejected\nSpiders have six legs, like all insects.");
+    await page.locator(".cell-statusbar-container", { hasText: "label: Response 1" }).first().waitFor();
+    await shot(page, "notebook-published-shapes");
+  });
+
+  uiTest("Evaluate Dataset… on a folder of parquet and gzip files, from the explorer's context menu", { timeout: 600_000 }, () => wb?.page, async () => {
+    const h = await codeServerHarness();
+    await h.runCommand(page, "View: Close All Editors");
+    await page.locator(".explorer-folders-view .monaco-list-row").filter({ hasText: /^hub$/ }).first().click({ button: "right" });
+    const item = page.locator(".monaco-menu .action-item", { hasText: "Evaluate Dataset…" });
+    await item.waitFor();
+    await shot(page, "evaluate-dataset-folder-menu");
+    await item.click();
+    const preview = page.frameLocator("iframe.webview.ready").frameLocator("#active-frame");
+    await preview.locator("h1", { hasText: "BR-RM evaluation: hub" }).waitFor({ timeout: 540_000 });
+    assert.match(await preview.locator("body").innerText(), /Pairs: 2 \(2 with a label\)/);
+    const results = fs.readFileSync(path.join(folder, "hub.results.jsonl"), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as { file: string });
+    assert.deepEqual(results.map((r) => r.file).sort(), ["data/harmless-base-train.jsonl.gz", "data/train_prefs-00000-of-00001.parquet"]);
+    await shot(page, "evaluate-dataset-folder-report");
   });
 });

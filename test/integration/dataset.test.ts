@@ -34,7 +34,7 @@ const BAD = [
   [3, /not valid JSON/],
   [6, /missing "response2"/],
   [8, /"response1" is empty/],
-  [10, /"response1" must be text, got number/],
+  [10, /"response1" must be text or a list of messages, got number/],
   [11, /duplicate id "p1" \(first on line 1\)/],
 ] as const;
 

@@ -59,7 +59,7 @@ describe("evaluation API in process (the extension's entry point)", () => {
     const local = await LocalBackend.create({ model: await tinyModel(), ...TINY, parallel: 2 });
     const { backend, maxOpen } = counted(local);
     const evaluation = await DatasetEvaluation.open({ input, output });
-    assert.equal(evaluation.inputLines, 3);
+    assert.equal(evaluation.inputRecords, 3);
     const controller = new AbortController();
     const events: EvaluateEvent[] = [];
     try {

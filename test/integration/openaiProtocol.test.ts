@@ -10,7 +10,6 @@ import { OpenAIBackend, type OpenAIBackendOptions } from "../../src/backends/ope
 import { BrrmError, CancelledError } from "../../src/core/errors";
 import { judge, type FlowEvent } from "../../src/core/flow";
 import {
-  completion,
   type Handler,
   sendError,
   sendJson,
@@ -19,19 +18,12 @@ import {
   startSse,
   streamCompletion,
   type TestServer,
+  TURN1,
+  TURN2,
+  wellFormed,
 } from "../support/openaiProtocol";
 import { PAIR } from "../support/openaiHelpers";
 
-const TURN1 = "[Quality Assessment Focus]\nLogical Reasoning\n[End of Quality Assessment Focus]\n\n[Quality Analysis for Response 1]\n- Critical Issues: None identified\n[End of Quality Analysis for Response 1]\n\n[Quality Analysis for Response 2]\n- Critical Issues: None identified\n[End of Quality Analysis for Response 2]";
-const TURN2 = "[The Begin of Analysis on Response 1]\nRight.\n[The End of Analysis on Response 1]\n\n[The Begin of Analysis on Response 2]\nWrong.\n[The End of Analysis on Response 2]\n\n[The Begin of Ranking Score]\n\\boxed{1}\n[The End of Ranking Score]";
-
-/** Answers turn 1 and turn 2 of the flow well-formed, streamed or not. */
-const wellFormed: Handler = (req, res) => {
-  const messages = (req.body?.messages ?? []) as unknown[];
-  const text = messages.length > 1 ? TURN2 : TURN1;
-  if (req.body?.stream) streamCompletion(res, text);
-  else sendJson(res, 200, completion(text));
-};
 
 let open: TestServer[] = [];
 async function serve(handler: Handler): Promise<TestServer> {

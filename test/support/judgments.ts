@@ -3,6 +3,7 @@
 
 import { orderResult, pairResult, type DatasetPair, type Order, type PairResult } from "../../src/core/dataset";
 import type { Dimension, Judgment } from "../../src/core/judgment";
+import type { Label } from "../../src/core/records";
 
 export function judgmentOf(verdict: 1 | 2 | null, dimensions: Dimension[] = [], extra: Partial<Judgment> = {}): Judgment {
   const usage = { promptTokens: 100, generatedTokens: 50, cachedTokens: 0, ms: 1000, stopReason: "eos" };
@@ -24,7 +25,7 @@ export function judgmentOf(verdict: 1 | 2 | null, dimensions: Dimension[] = [], 
 
 /** A result for a pair judged in the given orders, each with the verdicts (as shown) of its samples. */
 export function resultOf(
-  opts: { key?: string; line?: number; label?: 1 | 2 | null; prompt?: string; responses?: [string, string]; dims?: Dimension[]; cached?: boolean },
+  opts: { key?: string; line?: number; label?: Label | null; prompt?: string; responses?: [string, string]; dims?: Dimension[]; cached?: boolean; fields?: Record<string, unknown> },
   orders: [Order, (1 | 2 | null)[]][],
 ): PairResult {
   const line = opts.line ?? 1;
@@ -34,7 +35,7 @@ export function resultOf(
     line,
     record: { prompt: opts.prompt ?? "p", responses: opts.responses ?? ["r1", "r2"], label: opts.label ?? null, preference: false },
     order: orders[0][0],
-    fields: {},
+    fields: opts.fields ?? {},
   };
   return pairResult(pair, orders.map(([order, verdicts]) => orderResult(order, verdicts.map((v) => ({ judgment: judgmentOf(v, opts.dims ?? []), cached: opts.cached ?? false })))));
 }

@@ -114,3 +114,14 @@ export async function startRecordingProxy(target: string): Promise<TestServer> {
     res.end();
   });
 }
+
+export const TURN1 = "[Quality Assessment Focus]\nLogical Reasoning\n[End of Quality Assessment Focus]\n\n[Quality Analysis for Response 1]\n- Critical Issues: None identified\n[End of Quality Analysis for Response 1]\n\n[Quality Analysis for Response 2]\n- Critical Issues: None identified\n[End of Quality Analysis for Response 2]";
+export const TURN2 = "[The Begin of Analysis on Response 1]\nRight.\n[The End of Analysis on Response 1]\n\n[The Begin of Analysis on Response 2]\nWrong.\n[The End of Analysis on Response 2]\n\n[The Begin of Ranking Score]\n\\boxed{1}\n[The End of Ranking Score]";
+
+/** Answers turn 1 and turn 2 of the flow well-formed (turn 2 prefers Response 1), streamed or not. */
+export const wellFormed: Handler = (req, res) => {
+  const messages = (req.body?.messages ?? []) as unknown[];
+  const text = messages.length > 1 ? TURN2 : TURN1;
+  if (req.body?.stream) streamCompletion(res, text);
+  else sendJson(res, 200, completion(text));
+};

@@ -40,31 +40,43 @@ function schemaOf(name: string, type: ColumnType): SchemaElement[] {
   }
 }
 
+export interface ParquetOptions {
+  /** Rows per row group (default 100,000). */
+  rowGroupSize?: number;
+  codec?: "SNAPPY" | "GZIP" | "UNCOMPRESSED";
+}
+
 /**
- * Writes `rows` (plain objects) as a parquet file with the given column types. Integers for an
- * INT64 column may be numbers or BigInts. `rowGroupSize` rows per row group.
+ * A parquet file written in batches of rows (plain objects), so a large file never has all its
+ * rows in memory. Integers for an INT64 column may be numbers or BigInts.
  */
-export async function writeParquet(
-  file: string,
-  columns: Record<string, ColumnType>,
-  rows: Record<string, unknown>[],
-  options: { rowGroupSize?: number; codec?: "SNAPPY" | "GZIP" | "UNCOMPRESSED" } = {},
-): Promise<void> {
-  const writer = (await import("hyparquet-writer")) as Writer;
+export async function parquetFileWriter(file: string, columns: Record<string, ColumnType>, options: ParquetOptions = {}): Promise<{ write(rows: Record<string, unknown>[]): void; finish(): void }> {
+  const lib = (await import("hyparquet-writer")) as Writer;
   const names = Object.keys(columns);
-  const columnData = names.map((name) => ({
-    name,
-    data: rows.map((r) => {
-      const v = r[name];
-      return columns[name] === "int64" && typeof v === "number" ? BigInt(v) : (v ?? null);
-    }),
-  }));
-  writer.parquetWriteFile({
-    filename: file,
-    columnData,
+  const writer = new lib.ParquetWriter({
+    writer: lib.fileWriter(file),
     schema: [{ name: "root", num_children: names.length }, ...names.flatMap((n) => schemaOf(n, columns[n]))],
-    rowGroupSize: options.rowGroupSize ?? 100_000,
     codec: options.codec ?? "SNAPPY",
     compressors: { GZIP: (input: Uint8Array) => zlib.gzipSync(input) },
   });
+  return {
+    write(rows) {
+      const columnData = names.map((name) => ({
+        name,
+        data: rows.map((r) => {
+          const v = r[name];
+          return columns[name] === "int64" && typeof v === "number" ? BigInt(v) : (v ?? null);
+        }),
+      }));
+      void writer.write({ columnData, rowGroupSize: options.rowGroupSize ?? 100_000 });
+    },
+    finish: () => void writer.finish(),
+  };
+}
+
+/** Writes `rows` as a parquet file with the given column types. */
+export async function writeParquet(file: string, columns: Record<string, ColumnType>, rows: Record<string, unknown>[], options: ParquetOptions = {}): Promise<void> {
+  const writer = await parquetFileWriter(file, columns, options);
+  writer.write(rows);
+  writer.finish();
 }

@@ -2,10 +2,13 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { pipeline } from "node:stream/promises";
+import * as zlib from "node:zlib";
 import { describe, it } from "node:test";
 import {
   majority,
   orderResult,
+  jsonlRecords,
   parseResultLine,
   readDataset,
   readLines,
@@ -16,9 +19,11 @@ import {
   type DatasetEntry,
   type Line,
 } from "../../src/core/dataset";
+import type { SourceEntry } from "../../src/core/datasetSource";
 import { scanResults, ResultsWriter } from "../../src/files/resultsFile";
 import { REPO_ROOT, tempDir } from "../support/fixtures";
 import { judgmentOf, resultOf } from "../support/judgments";
+import { writeParquet } from "../support/parquet";
 
 async function* chunks(...parts: (string | Uint8Array)[]): AsyncGenerator<string | Uint8Array> {
   for (const p of parts) yield p;
@@ -30,7 +35,7 @@ async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
-const entries = (text: string, orderSeed?: number) => collect(readDataset(chunks(text), { orderSeed }));
+const entries = (text: string, orderSeed?: number) => collect(readDataset(jsonlRecords(chunks(text), "pairs.jsonl"), { orderSeed }));
 
 describe("dataset: lines", () => {
   it("splits across chunks, accepts CRLF and a BOM, numbers blank lines, keeps a last line without newline", async () => {
@@ -85,6 +90,23 @@ describe("dataset: records", () => {
     assert.match(bad[2].reason, /"response2" is empty/);
     assert.match(bad[3].reason, /duplicate id "a" \(first on line 1\)/);
     assert.match(bad[4].reason, /expected a JSON object/);
+  });
+
+  it("records of a folder: keys and bad records name the file, so ids and lines may repeat across files; --map applies to every record", async () => {
+    async function* source(): AsyncGenerator<SourceEntry> {
+      yield { ok: true, record: { value: { uid: "1", q: "p", a: "x", b: "y", w: "tie" }, file: "a/train.jsonl", index: 1 } };
+      yield { ok: true, record: { value: { uid: "1", q: "p", a: "x", b: "y", w: "B" }, file: "b/test.parquet", index: 1 } };
+      yield { ok: true, record: { value: { q: "p", a: "x", b: "y" }, file: "b/test.parquet", index: 2 } };
+      yield { ok: false, file: "c.json", index: 1, reason: "not valid JSON (Unexpected token)" };
+      yield { ok: true, record: { value: { uid: "1", q: "p", a: "x", b: "y" }, file: "b/test.parquet", index: 3 } };
+    }
+    const got = await collect(readDataset(source(), { folder: true, map: { prompt: "q", response1: "a", response2: "b", label: "w", id: "uid" } }));
+    const ok = got.filter((e): e is Extract<DatasetEntry, { ok: true }> => e.ok).map((e) => e.pair);
+    assert.deepEqual(ok.map((p) => [p.key, p.file, p.line, p.record.label]), [["a/train.jsonl:id:1", "a/train.jsonl", 1, "tie"], ["b/test.parquet:id:1", "b/test.parquet", 1, 2], ["b/test.parquet:line:2", "b/test.parquet", 2, null]]);
+    const bad = got.filter((e): e is Extract<DatasetEntry, { ok: false }> => !e.ok);
+    assert.deepEqual(bad.map((b) => [b.file, b.line]), [["c.json", 1], ["b/test.parquet", 3]]);
+    assert.match(bad[1].reason, /duplicate id "1" \(first on b\/test\.parquet:1\)/);
+    assert.deepEqual(ok[0].fields, {}, "mapped fields are not carried");
   });
 
   it("shows preference pairs in a seeded order that depends only on the seed and the key", async () => {
@@ -177,13 +199,16 @@ describe("dataset: results file", () => {
     assert.ok(lines.every((l) => parseResultLine(l).ok));
   });
 
-  it("reads a 100k-line dataset in bounded memory: a 48 MB heap reads a 110 MB file", () => {
+  it("reads 100k records in bounded memory from JSON Lines, gzip and parquet: a 48 MB heap reads 110 MB of records", async () => {
     const file = path.join(dir, "big.jsonl");
     const filler = "z".repeat(1000);
     const out = fs.openSync(file, "w");
     const rows: string[] = [];
+    const records: Record<string, unknown>[] = [];
     for (let i = 1; i <= 100_000; i++) {
-      rows.push(i % 10_000 === 0 ? "{broken" : JSON.stringify({ id: `p${i}`, prompt: `q${i} ${filler}`, chosen: "yes", rejected: "no", n: i }));
+      const record = { id: `p${i}`, prompt: `q${i} ${filler}`, chosen: "yes", rejected: "no", n: i };
+      records.push(record);
+      rows.push(i % 10_000 === 0 ? "{broken" : JSON.stringify(record));
       if (rows.length === 5000) {
         fs.writeSync(out, `${rows.join("\n")}\n`);
         rows.length = 0;
@@ -191,24 +216,36 @@ describe("dataset: results file", () => {
     }
     fs.closeSync(out);
     assert.ok(fs.statSync(file).size > 100e6);
-    // A child with a heap far smaller than the file: reading it whole would abort with "heap out of memory".
+    const gz = path.join(dir, "big.jsonl.gz");
+    await pipeline(fs.createReadStream(file), zlib.createGzip(), fs.createWriteStream(gz));
+    const parquet = path.join(dir, "big.parquet");
+    await writeParquet(parquet, { id: "string", prompt: "string", chosen: "string", rejected: "string", n: "int64" }, records, { rowGroupSize: 10_000 });
+    records.length = 0;
+    // A child with a heap far smaller than the records: reading them whole would abort with "heap out of memory".
     const script = `
       const { readDataset } = require(${JSON.stringify(path.join(REPO_ROOT, "out/src/core/dataset.js"))});
-      const { fileChunks } = require(${JSON.stringify(path.join(REPO_ROOT, "out/src/files/jsonl.js"))});
+      const { openDatasetSource } = require(${JSON.stringify(path.join(REPO_ROOT, "out/src/files/datasetFiles.js"))});
       const { peakRssMB } = require(${JSON.stringify(path.join(REPO_ROOT, "out/src/files/memory.js"))});
       (async () => {
         let pairs = 0, lastLine = 0; const bad = [];
-        for await (const e of readDataset(await fileChunks(process.argv[1]))) {
+        for await (const e of readDataset((await openDatasetSource(process.argv[1])).records())) {
           if (e.ok) { pairs++; lastLine = e.pair.line; } else bad.push(e.line);
         }
         console.log(JSON.stringify({ pairs, bad, lastLine, maxRssMB: peakRssMB() }));
       })();`;
-    const r = spawnSync(process.execPath, ["--max-old-space-size=48", "-e", script, file], { encoding: "utf8", timeout: 120_000 });
-    assert.equal(r.status, 0, r.stderr);
-    const got = JSON.parse(r.stdout) as { pairs: number; bad: number[]; lastLine: number; maxRssMB: number };
-    assert.equal(got.pairs, 99_990);
-    assert.deepEqual(got.bad, [10_000, 20_000, 30_000, 40_000, 50_000, 60_000, 70_000, 80_000, 90_000, 100_000]);
-    assert.equal(got.lastLine, 99_999);
-    assert.ok(got.maxRssMB < 150, `peak RSS ${got.maxRssMB.toFixed(0)} MB for a ${(fs.statSync(file).size / 1e6).toFixed(0)} MB file`);
+    const read = (f: string) => {
+      const r = spawnSync(process.execPath, ["--max-old-space-size=48", "-e", script, f], { encoding: "utf8", timeout: 300_000 });
+      assert.equal(r.status, 0, r.stderr);
+      return JSON.parse(r.stdout) as { pairs: number; bad: number[]; lastLine: number; maxRssMB: number };
+    };
+    const tenThousands = [10_000, 20_000, 30_000, 40_000, 50_000, 60_000, 70_000, 80_000, 90_000, 100_000];
+    for (const f of [file, gz]) {
+      const got = read(f);
+      assert.deepEqual([got.pairs, got.bad, got.lastLine], [99_990, tenThousands, 99_999], f);
+      assert.ok(got.maxRssMB < 150, `${path.basename(f)}: peak RSS ${got.maxRssMB.toFixed(0)} MB`);
+    }
+    const got = read(parquet);
+    assert.deepEqual([got.pairs, got.bad, got.lastLine], [100_000, [], 100_000]);
+    assert.ok(got.maxRssMB < 200, `big.parquet: peak RSS ${got.maxRssMB.toFixed(0)} MB`);
   });
 });

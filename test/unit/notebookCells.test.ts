@@ -5,7 +5,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { mergeCell, parseCell, recordSections, recordToCell, responseTitles } from "../../src/extension/notebook/cellFormat";
-import { NOTE_FIELD, RESULT_FIELD } from "../../src/core/records";
+import { carriedFields, NOTE_FIELD, pairFromRecord, RESULT_FIELD } from "../../src/core/records";
+import { formatContext } from "../../src/core/prompts";
+import { SHAPES } from "../support/publishedShapes";
 import { cellPair, cellRecord, pairHash, readPairLines, writePairLines, type CellToWrite, type LineCell, type StoredOutcome } from "../../src/extension/notebook/pairLines";
 
 /** The cells as the serializer would hand them back unedited. */
@@ -76,6 +78,58 @@ describe("notebook cell format", () => {
   it("reads a pair typed from scratch, with or without the Prompt header", () => {
     assert.deepEqual(mergeCell({}, "Capital of France?\n\n## Response 1\nParis\n\n## Response 2\nLyon"), { prompt: "Capital of France?", response1: "Paris", response2: "Lyon" });
     assert.deepEqual(mergeCell({}, "## Prompt\np\n\n## Chosen\nc\n\n## Rejected\nr"), { prompt: "p", chosen: "c", rejected: "r" });
+  });
+});
+
+describe("notebook cells of the published shapes", () => {
+  const cases = SHAPES.filter((s) => !s.map).flatMap((s) => s.cases.map((c) => ({ ...c, name: `${s.name}, ${c.what}` })));
+  const reread = (record: Record<string, unknown>) => {
+    const r = pairFromRecord(record);
+    assert.ok(r.ok, r.ok ? "" : r.reason);
+    return r.record;
+  };
+
+  it("show the context turns and the two responses the judge sees", () => {
+    for (const c of cases) {
+      const sections = recordSections(c.record);
+      const context = sections.slice(0, -2);
+      assert.equal(typeof c.context === "string" ? context[0].text : formatContext(context.map((x) => ({ role: x.title.toLowerCase() as "user", content: x.text }))), formatContext(c.context), c.name);
+      assert.deepEqual(sections.slice(-2).map((x) => x.text), c.responses, c.name);
+    }
+  });
+
+  it("write untouched lines back byte for byte", () => {
+    // Spaced like Python's json.dumps, so a re-serialized line would differ.
+    const text = `${cases.map((c) => JSON.stringify(c.record).replace(/,"/g, ', "').replace(/":/g, '": ')).join("\n")}\n`;
+    const cells = readPairLines(text);
+    assert.deepEqual(cells.map((c) => c.kind), cases.map(() => "pair"));
+    assert.equal(writePairLines(unedited(cells)), text);
+  });
+
+  it("write an edited response back into the record's own shape, keeping its other fields, its context and its label", () => {
+    for (const c of cases) {
+      const text = recordToCell(c.record);
+      const edited = text.replace(`\n${c.responses[0]}`, "\nAn edited first answer.");
+      assert.notEqual(edited, text, c.name);
+      const merged = mergeCell(c.record, edited);
+      const back = reread(merged);
+      assert.deepEqual(back.responses, ["An edited first answer.", c.responses[1]], c.name);
+      assert.deepEqual([back.prompt, back.label], [c.context, c.label], c.name);
+      assert.deepEqual(carriedFields(merged), c.carried, c.name);
+      for (const [k, v] of Object.entries(c.record)) assert.equal(typeof merged[k], typeof v, `${c.name}: ${k} keeps its type`);
+      assert.deepEqual(Object.keys(merged), Object.keys(c.record), `${c.name}: no field added or dropped`);
+    }
+  });
+
+  it("write an edited first turn into every place that holds it (both conversations, a prompt or messages restating it)", () => {
+    for (const c of cases.filter((x) => Array.isArray(x.context))) {
+      const first = (c.context as { content: string }[])[0].content;
+      const merged = mergeCell(c.record, recordToCell(c.record).replace(`\n${first}\n`, "\nAn edited first turn.\n"));
+      const back = reread(merged);
+      assert.equal((back.prompt as { content: string }[])[0].content, "An edited first turn.", c.name);
+      assert.deepEqual([back.responses, back.label], [c.responses, c.label], c.name);
+      assert.ok(!JSON.stringify(merged).includes(JSON.stringify(first).slice(1, -1)) || first === "An edited first turn.", `${c.name}: no copy of the old turn is left`);
+    }
   });
 });
 

@@ -20,7 +20,7 @@ describe("eval progress on stderr", () => {
     const bar = new EvalProgressBar(2, undefined, c.stream);
     bar.event({ type: "progress", stats: stats(2) });
     bar.finish();
-    assert.match(c.text().trim().split("\n").pop()!, /^\[#{24}\] 2\/2 lines /);
+    assert.match(c.text().trim().split("\n").pop()!, /^\[#{24}\] 2\/2 records /);
   });
   it("--quiet prints no bar, but still the notes about bad lines", () => {
     const c = capture();

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { csvCell, csvHeader, csvRow, CSV_COLUMNS, renderHtml, renderMarkdown, ReportBuilder } from "../../src/core/report";
+import { csvRows } from "../support/csv";
 import { resultOf } from "../support/judgments";
 
 const EVIL = `<script>alert("x")</script> & <img src=x onerror=alert(1)> 'q' | **bold** [link](http://e)`;
@@ -43,6 +44,21 @@ describe("report", () => {
     assert.match(md, /\\<script\\>alert\("x"\)\\<\/script\\>/);
   });
 
+  it("subsets and tie labels in Markdown, HTML and CSV; subset names from the data are escaped", () => {
+    const b = new ReportBuilder();
+    b.add(resultOf({ key: "id:1", line: 1, label: 1, fields: { subset: "hep-<b>go</b>" } }, [["AB", [1]]]));
+    b.add(resultOf({ key: "id:2", line: 2, label: "tie", fields: { subset: "mt-bench-easy" } }, [["AB", [2]]]));
+    const report = b.build();
+    const md = renderMarkdown(report);
+    assert.match(md, /- Labelled as ties: 1 pairs, not counted in the accuracy; the judge preferred response 1 in 0, response 2 in 1, neither in 0, no verdict in 0/);
+    assert.match(md, /## Subsets\n\n\| Subset \| Pairs \| Labelled \| Right \| Accuracy \|\n\| --- .*\n\| hep-\\<b\\>go\\<\/b\\> \| 1 \| 1 \| 1 \| 100\.0% .*\n\| mt-bench-easy \| 1 \| 0 \| 0 \| n\/a \|/);
+    const html = renderHtml(report);
+    assert.match(html, /<h2>Subsets<\/h2><table>.*<td>hep-&lt;b&gt;go&lt;\/b&gt;<\/td><td>1<\/td>/);
+    const header = CSV_COLUMNS as readonly string[];
+    const [row] = csvRows(csvRow(resultOf({ key: "id:2", line: 2, label: "tie", fields: { subset: "mt-bench-easy" } }, [["AB", [2]]])));
+    assert.deepEqual([row[header.indexOf("label")], row[header.indexOf("subset")], row[header.indexOf("correct")]], ["tie", "mt-bench-easy", ""]);
+  });
+
   it("HTML: one page, no script, every piece of data escaped", () => {
     const html = renderHtml(build(), `<b>title</b>`);
     assert.match(html, /^<!DOCTYPE html>/);
@@ -62,10 +78,7 @@ describe("report", () => {
     assert.equal(csvCell(null), "");
     assert.equal(csvHeader(), `${CSV_COLUMNS.join(",")}\r\n`);
     const row = csvRow(resultOf({ key: "id:wrong", line: 2, label: 1, prompt: EVIL, responses: ["a,b", "=SUM(A1)"] }, [["AB", [2, 2, 1]], ["BA", [2, null, 2]]]));
-    // Parse the row back with a minimal RFC 4180 reader to check the cells, not the text.
-    const cells: string[] = [];
-    const re = /("(?:[^"]|"")*"|[^,\r\n]*)(,|\r\n)/g;
-    for (let m; (m = re.exec(row)); ) cells.push(m[1].startsWith('"') ? m[1].slice(1, -1).replace(/""/g, '"') : m[1]);
+    const [cells] = csvRows(row);
     assert.equal(cells.length, CSV_COLUMNS.length);
     const get = (c: (typeof CSV_COLUMNS)[number]) => cells[CSV_COLUMNS.indexOf(c)];
     assert.equal(get("orders"), "AB:2 (1-2); BA:1 (2-0 (1 without verdict))");

@@ -69,6 +69,34 @@ describe("stats", () => {
     assert.equal(d["Information Accuracy"].response1WinRate, null);
   });
 
+  it("tie labels: judged and kept, out of labeled/correct/accuracy, with the judge's split on them", () => {
+    const s = summarize([
+      resultOf({ line: 1, label: "tie" }, [["AB", [1]]]),
+      resultOf({ line: 2, label: "tie" }, [["BA", [1]]]), // shown swapped: the record's response 2
+      resultOf({ line: 3, label: "tie" }, [["AB", [1]], ["BA", [1]]]), // inconsistent: neither
+      resultOf({ line: 4, label: "tie" }, [["AB", [null]]]),
+      resultOf({ line: 5, label: 1 }, [["AB", [1]]]),
+    ]);
+    assert.deepEqual([s.pairs, s.labeled, s.correct, s.accuracy!.rate], [5, 1, 1, 1]);
+    assert.deepEqual([s.tieLabels, s.tieLabelSplit], [4, { response1: 1, response2: 1, tie: 1, noVerdict: 1 }]);
+    assert.deepEqual(reviewReasons(resultOf({ label: "tie" }, [["AB", [2]]])), [], "a tie label is never disagreed with");
+  });
+
+  it("accuracy per subset, sorted by name; none without a subset field", () => {
+    const s = summarize([
+      resultOf({ line: 1, label: 1, fields: { subset: "math-prm" } }, [["AB", [1]]]),
+      resultOf({ line: 2, label: 1, fields: { subset: "math-prm" } }, [["AB", [2]]]),
+      resultOf({ line: 3, label: 1, fields: { subset: "alpacaeval-easy" } }, [["BA", [2]]]),
+      resultOf({ line: 4, label: "tie", fields: { subset: "alpacaeval-easy" } }, [["AB", [1]]]),
+      resultOf({ line: 5, label: 2 }, [["AB", [2]]]),
+    ]);
+    assert.deepEqual(
+      s.subsets.map((x) => [x.subset, x.pairs, x.labeled, x.correct, x.accuracy?.rate]),
+      [["alpacaeval-easy", 2, 1, 1, 1], ["math-prm", 2, 2, 1, 0.5]],
+    );
+    assert.deepEqual(summarize([resultOf({ label: 1 }, [["AB", [1]]])]).subsets, []);
+  });
+
   it("flags pairs that disagree with the label or with themselves after a swap", () => {
     assert.deepEqual(reviewReasons(resultOf({ label: 1 }, [["AB", [2]]])), ["judged 2 against label 1"]);
     assert.deepEqual(reviewReasons(resultOf({ label: 1 }, [["AB", [1]], ["BA", [1]]])), ["no decision against label 1", "inconsistent after swap"]);

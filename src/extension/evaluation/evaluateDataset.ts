@@ -1,4 +1,5 @@
-// "BR-RM: Evaluate Dataset…": a pair file judged into a results file next to it (the same
+// "BR-RM: Evaluate Dataset…": a dataset (a .jsonl, .json, .gz or .parquet file, or a folder of
+// them) judged into a results file next to it (the same
 // DatasetEvaluation `brrm eval` runs, so the files are interchangeable and "Resume" finishes a
 // run either one started), with progress and cancellation in a notification, and the report
 // (core/report.ts) shown at the end. Every pair is written as it finishes: cancelling, a
@@ -7,10 +8,12 @@
 import * as path from "node:path";
 import * as vscode from "vscode";
 import type { LoadProgress } from "../../backends/llamaCpp";
+import { placeText } from "../../core/dataset";
 import { BrrmError, errorMessage, isCancelled } from "../../core/errors";
 import type { EvaluationRun, RunStats } from "../../core/evaluate";
 import { renderMarkdown, ReportBuilder } from "../../core/report";
 import { DatasetEvaluation } from "../../files/datasetEvaluation";
+import { DATASET_SUFFIXES } from "../../files/datasetFiles";
 import { readResults } from "../../files/resultsFile";
 import type { BackendManager } from "../backendManager";
 import { readSettings } from "../settings";
@@ -27,11 +30,16 @@ export interface DatasetRunOutcome {
   error?: string;
 }
 
-/** `data/set.pairs.jsonl` -> `data/set.results.jsonl`: beside the dataset, never the dataset itself. */
+/**
+ * `data/set.pairs.jsonl` -> `data/set.results.jsonl`, `data/train.parquet` ->
+ * `data/train.results.jsonl`, a folder `hub/ds` -> `hub/ds.results.jsonl`: beside the dataset,
+ * never inside a folder that is read (and results files are never read as data).
+ */
 export function resultsPathFor(input: string): string {
-  const dir = path.dirname(input);
-  const base = path.basename(input).replace(/\.(jsonl|ndjson|json)$/i, "").replace(/\.pairs$/i, "");
-  return path.join(dir, `${base}.results.jsonl`);
+  const name = path.basename(input);
+  const suffix = DATASET_SUFFIXES.find((s) => name.toLowerCase().endsWith(s));
+  const base = (suffix ? name.slice(0, -suffix.length) : name).replace(/\.pairs$/i, "");
+  return path.join(path.dirname(input), `${base}.results.jsonl`);
 }
 
 export interface EvaluateDatasetDeps {
@@ -50,14 +58,15 @@ export async function evaluateDataset(d: EvaluateDatasetDeps, uri?: vscode.Uri, 
     const picked = await vscode.window.showOpenDialog({
       canSelectMany: false,
       openLabel: "Evaluate",
-      title: "BR-RM: pick a pair file (JSONL) to evaluate",
-      filters: { "Pair files": ["jsonl", "ndjson"], "All files": ["*"] },
+      // A folder is picked from the explorer: most platforms' dialogs pick files or folders, not both.
+      title: "BR-RM: pick a dataset to evaluate (for a folder of files, use Evaluate Dataset on it in the explorer)",
+      filters: { Datasets: ["jsonl", "ndjson", "json", "gz", "parquet"], "All files": ["*"] },
     });
     if (!picked?.[0]) return undefined;
     uri = picked[0];
   }
   if (uri.scheme !== "file") {
-    void vscode.window.showWarningMessage("BR-RM: Evaluate Dataset works on files on disk. Save the pairs to a file first.");
+    void vscode.window.showWarningMessage("BR-RM: Evaluate Dataset works on files and folders on disk. Save the pairs to a file first.");
     return undefined;
   }
   const input = uri.fsPath;
@@ -98,15 +107,15 @@ export async function evaluateDataset(d: EvaluateDatasetDeps, uri?: vscode.Uri, 
           progress.report({ message: "starting the backend…" });
           return await d.backends.use(controller.signal, onLoad, async (backend) => {
             const options = await evaluationOptions(settings, backend);
-            const total = evaluation.inputLines;
+            const total = evaluation.inputRecords;
             let reported = 0;
             return evaluation.run(backend, {
               ...options,
               concurrency: settings.evaluation.concurrency,
               signal: controller.signal,
               onEvent: (e) => {
-                if (e.type === "badLine") d.log.warn(`${name}, line ${e.line}: ${e.reason}`);
-                else if (e.type === "pairFailed") d.log.error(`${name}, line ${e.line}: ${e.error.message}`);
+                if (e.type === "badLine") d.log.warn(`${name}, ${placeText(e)}: ${e.reason}`);
+                else if (e.type === "pairFailed") d.log.error(`${name}, ${placeText(e)}: ${e.error.message}`);
                 else if (e.type === "warning") d.log.warn(e.message);
                 if (e.type !== "progress") return;
                 const s = e.stats;
@@ -171,9 +180,9 @@ async function showReport(d: EvaluateDatasetDeps, input: string, output: string,
   const parts = [renderMarkdown(builder.build(), title)];
   const extra: string[] = [];
   if (run.stats.cancelled) extra.push("- The run was cancelled: the pairs not yet judged are missing. Run Evaluate Dataset again and choose Resume.");
-  for (const b of run.badLines) extra.push(`- Dataset line ${b.line} skipped: ${mdText(b.reason)}`);
+  for (const b of run.badLines) extra.push(`- Dataset ${mdText(placeText(b))} skipped: ${mdText(b.reason)}`);
   if (run.stats.badLines > run.badLines.length) extra.push(`- and ${run.stats.badLines - run.badLines.length} more bad lines`);
-  for (const f of run.failures) extra.push(`- Dataset line ${f.line} failed: ${mdText(f.error.message)}`);
+  for (const f of run.failures) extra.push(`- Dataset ${mdText(placeText(f))} failed: ${mdText(f.error.message)}`);
   if (run.stats.failed > run.failures.length) extra.push(`- and ${run.stats.failed - run.failures.length} more failures`);
   if (extra.length > 0) parts.push(["## This run", "", ...extra, ""].join("\n"));
   parts.push(`Results file: \`${output.replace(/`/g, "'")}\``);

@@ -14,35 +14,51 @@
 //
 // Chosen over YAML or JSON because a response is long free text: it reads and edits as-is,
 // with no indentation or quoting to keep right, and Markdown highlighting shows the headers.
-// Titles follow the record's own fields (`## Chosen`/`## Rejected` for preference data,
-// `## Question`/`## Response A`/`## Response B` for arena data), and a chat context is one
-// `## User` / `## Assistant` / `## System` section per message, so what a user edits maps
-// back to exactly one field. A text line that is itself a header line gets a backslash in
-// front (`\## Response 2`), and one backslash is removed when reading: every text survives.
+// What the cell shows is what the judge sees (core/records.ts reads the record): the context,
+// as one `## Prompt` or one `## User` / `## Assistant` / `## System` section per turn, then the
+// two responses, titled after the record's own fields (`## Chosen`/`## Rejected`, `## Response
+// A`/`## Response B`, `## Conversation A`/`## Conversation B`, ...). A text line that is itself
+// a header line gets a backslash in front (`\## Response 2`), and one backslash is removed
+// when reading: every text survives.
 //
-// Writing back merges into the line's original object: only the fields whose text changed are
-// replaced, every other field (ids, labels, metadata the tools here never heard of) is kept.
+// Writing back merges into the line's original object, in the record's own shape: the turns
+// two conversations share are rewritten in both (and in a `prompt` or `messages` field that
+// restates them), an HH-RLHF transcript stays a transcript, and every field the cell does not
+// show (ids, labels, metadata the tools here never heard of) is kept. An unedited cell gives
+// back the same object.
 
-import type { ChatMessage } from "../../core/judgment";
+import type { ChatMessage, Pair } from "../../core/judgment";
+import { CONTEXT_FIELDS, pairFromRecord, parseTranscript, readMessage, SHAPES, turnsFromLines, writeTranscript, type PairRecord, type RecordLayout } from "../../core/records";
 
 export type ContextRole = ChatMessage["role"];
 
 const ROLE_TITLES: Record<ContextRole, string> = { system: "System", user: "User", assistant: "Assistant" };
 const TITLE_ROLES = new Map<string, ContextRole>(Object.entries(ROLE_TITLES).map(([role, title]) => [title, role as ContextRole]));
 
-/** The record fields of each shape, in the order records.ts tries them, with their titles. */
-const SHAPES = [
-  { prompt: "prompt", r1: "response1", r2: "response2", titles: ["Prompt", "Response 1", "Response 2"] },
-  { prompt: "prompt", r1: "chosen", r2: "rejected", titles: ["Prompt", "Chosen", "Rejected"] },
-  { prompt: "question", r1: "response_a", r2: "response_b", titles: ["Question", "Response A", "Response B"] },
-  { prompt: "prompt", r1: "response_a", r2: "response_b", titles: ["Prompt", "Response A", "Response B"] },
-] as const;
+/** Section titles of the response fields, in the words of the record's own field names. */
+const FIELD_TITLES: Record<string, string> = {
+  response1: "Response 1",
+  response2: "Response 2",
+  chosen: "Chosen",
+  rejected: "Rejected",
+  response_a: "Response A",
+  response_b: "Response B",
+  response_0: "Response 0",
+  response_1: "Response 1",
+  conversation_a: "Conversation A",
+  conversation_b: "Conversation B",
+};
 
-type Shape = (typeof SHAPES)[number];
+interface CellShape {
+  r1: string;
+  r2: string;
+  titles: [string, string];
+}
 
-const CONTEXT_FIELDS = ["messages", "conversations", "conversation"] as const;
+/** The record shapes, in the order records.ts tries them; titled by their fields. */
+const CELL_SHAPES: CellShape[] = SHAPES.map((s) => ({ r1: s.r1, r2: s.r2, titles: [FIELD_TITLES[s.r1], FIELD_TITLES[s.r2]] }));
 
-export const HEADER_TITLES = ["Prompt", "Question", "System", "User", "Assistant", "Response 1", "Response 2", "Chosen", "Rejected", "Response A", "Response B"];
+export const HEADER_TITLES = [...new Set(["Prompt", "Question", "System", "User", "Assistant", ...Object.values(FIELD_TITLES)])];
 const HEADER = new RegExp(`^## (${HEADER_TITLES.join("|")})[ \\t]*$`);
 const ESCAPED_HEADER = new RegExp(`^\\\\+## (?:${HEADER_TITLES.join("|")})[ \\t]*$`);
 const NEEDS_ESCAPE = new RegExp(`^\\\\*## (?:${HEADER_TITLES.join("|")})[ \\t]*$`);
@@ -55,56 +71,53 @@ export interface Section {
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 
-function shapeOf(record: Json): Shape {
-  return SHAPES.find((s) => s.r1 in record || s.r2 in record) ?? SHAPES[0];
+function shapeOf(record: Json): CellShape {
+  return CELL_SHAPES.find((s) => s.r1 in record || s.r2 in record) ?? CELL_SHAPES[0];
 }
 
-/** A message's role and text in either spelling: `{role, content}` (OpenAI) or `{from, value}` (ShareGPT). */
-function readMessage(m: unknown): { role: ContextRole; text: string } | undefined {
-  if (!isObject(m)) return undefined;
-  const raw = String(m.role ?? m.from ?? "").toLowerCase();
-  const role: ContextRole | undefined =
-    raw === "user" || raw === "human" ? "user" : raw === "assistant" || raw === "gpt" || raw === "bot" || raw === "model" ? "assistant" : raw === "system" ? "system" : undefined;
-  const text = m.content ?? m.value;
-  return role && typeof text === "string" ? { role, text } : undefined;
+/** A new cell's shape, from the titles the user typed ("Response 0" only PKU-style records have). */
+function shapeOfTitles(titles: Set<string>): CellShape {
+  return (
+    CELL_SHAPES.find((s) => titles.has(s.titles[0]) && titles.has(s.titles[1])) ??
+    CELL_SHAPES.find((s) => titles.has(s.titles[0]) || titles.has(s.titles[1])) ??
+    CELL_SHAPES[0]
+  );
 }
 
-function readMessages(v: unknown): { role: ContextRole; text: string }[] | undefined {
+function readMessages(v: unknown): ChatMessage[] | undefined {
   if (!Array.isArray(v)) return undefined;
   const out = v.map(readMessage);
-  return out.every((m) => m !== undefined) ? (out as { role: ContextRole; text: string }[]) : undefined;
+  return out.every((m) => m !== undefined) ? (out as ChatMessage[]) : undefined;
 }
 
-/** A response as the cell shows it: text, or the last message of a conversation (its context shown above). */
-function responseText(v: unknown): string | undefined {
-  if (typeof v === "string") return v;
-  const messages = readMessages(v);
-  return messages && messages.length > 0 ? messages[messages.length - 1].text : undefined;
+function contextSections(prompt: Pair["prompt"], promptTitle: string): Section[] {
+  return typeof prompt === "string" ? [{ title: promptTitle, text: prompt }] : prompt.map((m) => ({ title: ROLE_TITLES[m.role], text: m.content }));
 }
 
-/** The sections of a record, in cell order. Fields of a kind the cell cannot show are left out (and kept on save). */
+/** The sections of a record, in cell order: the context and the responses exactly as the judge sees them. */
 export function recordSections(record: Json): Section[] {
   const shape = shapeOf(record);
-  const sections: Section[] = [];
-  const contextField = CONTEXT_FIELDS.find((f) => f in record);
-  const contextMessages = contextField
-    ? readMessages(record[contextField])
-    : Array.isArray(record[shape.prompt])
-      ? readMessages(record[shape.prompt])
-      : typeof record[shape.prompt] === "string"
-        ? undefined
-        : responsePrefix(record, shape);
-  if (contextMessages) for (const m of contextMessages) sections.push({ title: ROLE_TITLES[m.role], text: m.text });
-  else sections.push({ title: shape.titles[0], text: typeof record[shape.prompt] === "string" ? (record[shape.prompt] as string) : "" });
-  sections.push({ title: shape.titles[1], text: responseText(record[shape.r1]) ?? "" });
-  sections.push({ title: shape.titles[2], text: responseText(record[shape.r2]) ?? "" });
-  return sections;
-}
-
-/** Responses given as whole conversations: the messages before the last one are the context. */
-function responsePrefix(record: Json, shape: Shape): { role: ContextRole; text: string }[] | undefined {
-  const conversation = readMessages(record[shape.r1]) ?? readMessages(record[shape.r2]);
-  return conversation && conversation.length > 1 ? conversation.slice(0, -1) : undefined;
+  const parsed = pairFromRecord(record);
+  if (parsed.ok) {
+    const { prompt, responses } = parsed.record;
+    return [
+      ...contextSections(prompt, parsed.layout.contextField === "question" ? "Question" : "Prompt"),
+      { title: shape.titles[0], text: responses[0] },
+      { title: shape.titles[1], text: responses[1] },
+    ];
+  }
+  // A record that is not a pair yet (a response missing, say) shows what it has, to be completed.
+  const contextField = CONTEXT_FIELDS.find((f) => Array.isArray(record[f]));
+  const messages = contextField ? readMessages(record[contextField]) : undefined;
+  const promptField = typeof record.question === "string" && !("prompt" in record) ? "question" : "prompt";
+  const text = (v: unknown) => (typeof v === "string" ? v : (readMessages(v)?.at(-1)?.content ?? ""));
+  return [
+    ...(messages ?? [{ title: promptField === "question" ? "Question" : "Prompt", text: typeof record[promptField] === "string" ? (record[promptField] as string) : "" }]).map((m) =>
+      "role" in m ? { title: ROLE_TITLES[m.role], text: m.content } : m,
+    ),
+    { title: shape.titles[0], text: text(record[shape.r1]) },
+    { title: shape.titles[1], text: text(record[shape.r2]) },
+  ];
 }
 
 function escapeLines(text: string): string {
@@ -152,29 +165,128 @@ export function parseCell(text: string): Section[] {
   });
 }
 
-/** Where a context message's text goes back: the key its original used. */
-function writeMessage(original: unknown, role: ContextRole, text: string, style: "openai" | "sharegpt"): Json {
+// ---------------------------------------------------------------- writing back
+
+/** Where a message's text goes back: the keys its original used. */
+function writeMessage(original: unknown, m: ChatMessage, style: "openai" | "sharegpt"): Json {
   const base: Json = isObject(original) ? { ...original } : {};
   const shareGpt = isObject(original) ? !("content" in original) && ("value" in original || "from" in original) : style === "sharegpt";
   const before = readMessage(original);
   if (shareGpt) {
-    if (before?.role !== role) base.from = role === "user" ? "human" : role === "assistant" ? "gpt" : "system";
-    base.value = text;
+    if (before?.role !== m.role) base.from = m.role === "user" ? "human" : m.role === "assistant" ? "gpt" : "system";
+    base.value = m.content;
   } else {
-    if (before?.role !== role) base.role = role;
-    base.content = text;
+    if (before?.role !== m.role) base.role = m.role;
+    base.content = m.content;
   }
   return base;
 }
 
-function writeMessages(original: unknown, messages: { role: ContextRole; text: string }[]): Json[] {
+function writeMessages(original: unknown, messages: ChatMessage[]): Json[] {
   const list = Array.isArray(original) ? original : [];
   const style = list.some((m) => isObject(m) && "from" in m) ? "sharegpt" : "openai";
-  return messages.map((m, i) => writeMessage(list[i], m.role, m.text, style));
+  return messages.map((m, i) => writeMessage(list[i], m, style));
 }
 
-const sameMessages = (a: { role: ContextRole; text: string }[] | undefined, b: { role: ContextRole; text: string }[]) =>
-  a !== undefined && a.length === b.length && a.every((m, i) => m.role === b[i].role && m.text === b[i].text);
+const sameMessages = (a: ChatMessage[] | undefined, b: ChatMessage[]) => a !== undefined && a.length === b.length && a.every((m, i) => m.role === b[i].role && m.content === b[i].content);
+const sameContext = (a: Pair["prompt"], b: Pair["prompt"]) => (typeof a === "string" || typeof b === "string" ? a === b : sameMessages(a, b));
+
+/** The turns a response stands for after an edit: a single answer stays one assistant turn; several turns are read back from their User:/Assistant: lines. */
+function responseTurns(text: string, before: ChatMessage[]): ChatMessage[] {
+  if (before.length === 1 && before[0].role === "assistant") return [{ role: "assistant", content: text }];
+  return turnsFromLines(text) ?? [{ role: "assistant", content: text }];
+}
+
+/** The cell's context: its turns, or its one prompt text; undefined when it shows none. */
+function cellContext(sections: Section[]): Pair["prompt"] | undefined {
+  const messages = sections.filter((s) => TITLE_ROLES.has(s.title)).map((s) => ({ role: TITLE_ROLES.get(s.title)!, content: s.text }));
+  if (messages.length > 0) return messages;
+  return sections.find((s) => s.title === "Prompt" || s.title === "Question")?.text;
+}
+
+const asMessages = (c: Pair["prompt"]): ChatMessage[] => (typeof c === "string" ? [{ role: "user", content: c }] : c);
+
+/**
+ * Writes a context into the field it was read from: a message list keeps the messages it has
+ * beyond the context (a last answer that repeated a response), a transcript stays one.
+ */
+function writeContextField(record: Json, field: string, shown: number, context: Pair["prompt"]): void {
+  const original = record[field];
+  if (Array.isArray(original)) {
+    record[field] = [...writeMessages(original.slice(0, shown), asMessages(context)), ...original.slice(shown)];
+  } else if (typeof original === "string" && parseTranscript(original)) {
+    const turns = parseTranscript(original)!;
+    record[field] = writeTranscript([...asMessages(context), ...turns.slice(shown)]);
+  } else if (typeof context === "string") {
+    record[field] = context;
+  } else {
+    // Turns typed where the record had one prompt: they go to a messages field, which is read first.
+    record.messages = writeMessages(undefined, context);
+  }
+}
+
+/** The record with an edited conversation-pair cell merged in: the shared turns in both lists, each response after them. */
+function mergeConversations(record: Json, layout: RecordLayout, old: PairRecord, context: Pair["prompt"], responses: [string, string]): void {
+  const k = layout.shared;
+  const raw = layout.fields.map((f) => (layout.responses === "transcript" ? parseTranscript(record[f] as string)! : (record[f] as unknown[])));
+  const lists = raw.map((list) => list.map((m) => readMessage(m)!));
+  const prefix = k > 0 ? asMessages(context) : [];
+  const rebuilt = lists.map((list, i) => [...prefix, ...responseTurns(responses[i], list.slice(k))]);
+  layout.fields.forEach((field, i) => {
+    if (layout.responses === "transcript") record[field] = writeTranscript(rebuilt[i]);
+    else record[field] = writeMessages(raw[i], rebuilt[i]);
+  });
+  if (k === 0) {
+    if (layout.contextField && !sameContext(old.prompt, context)) writeContextField(record, layout.contextField, typeof old.prompt === "string" ? 1 : old.prompt.length, context);
+    return;
+  }
+  // Fields that restated the shared turns (UltraFeedback's prompt, a messages copy of one side) follow them.
+  const oldPrefix = lists[0].slice(0, k);
+  for (const f of [...CONTEXT_FIELDS, "prompt", "question"]) {
+    const v = record[f];
+    if (typeof v === "string") {
+      const i = oldPrefix.findIndex((m) => m.role === "user" && m.content.trim() === v.trim());
+      if (i >= 0 && prefix[i]) record[f] = prefix[i].content;
+    } else if (Array.isArray(v)) {
+      const messages = readMessages(v);
+      const side = lists.findIndex((list) => sameMessages(messages, list));
+      if (side >= 0) record[f] = writeMessages(v, rebuilt[side]);
+      else if (messages && sameMessages(messages, oldPrefix.slice(0, messages.length))) record[f] = writeMessages(v, prefix.slice(0, messages.length));
+    }
+  }
+}
+
+/** The record with an edited cell merged in, for a record that reads as a pair. */
+function mergePair(original: Json, layout: RecordLayout, old: PairRecord, sections: Section[]): Json {
+  const titles = shapeOf(original).titles;
+  const find = (title: string) => sections.find((s) => s.title === title)?.text;
+  const context = cellContext(sections) ?? old.prompt;
+  const responses: [string, string] = [find(titles[0]) ?? old.responses[0], find(titles[1]) ?? old.responses[1]];
+  const record: Json = { ...original };
+  if (sameContext(context, old.prompt) && responses[0] === old.responses[0] && responses[1] === old.responses[1]) return record;
+
+  if (layout.responses !== "text") {
+    mergeConversations(record, layout, old, context, responses);
+    return record;
+  }
+  const sideField = layout.fields.find((f) => f === layout.contextField);
+  layout.fields.forEach((field, i) => {
+    const list = record[field];
+    if (Array.isArray(list)) {
+      // A response given as a conversation: the new answer is its last message; with the context field being this side, its turns before it.
+      const before = field === sideField ? asMessages(context) : readMessages(list.slice(0, -1)) ?? [];
+      record[field] = [...writeMessages(list.slice(0, -1), before), writeMessage(list[list.length - 1], { role: "assistant", content: responses[i] }, "openai")];
+    } else if (list !== responses[i]) record[field] = responses[i];
+  });
+  if (!sideField && layout.contextField && !sameContext(context, old.prompt)) {
+    if (typeof context === "string" && typeof old.prompt !== "string") {
+      // A conversation turned back into one prompt: the message list it replaces goes.
+      for (const f of CONTEXT_FIELDS) delete record[f];
+      record[typeof original.question === "string" && !("prompt" in original) ? "question" : "prompt"] = context;
+    } else writeContextField(record, layout.contextField, typeof old.prompt === "string" ? 1 : old.prompt.length, context);
+  }
+  return record;
+}
 
 /**
  * The record with the cell's edits merged in. `original` is the line's object as it was read
@@ -182,57 +294,37 @@ const sameMessages = (a: { role: ContextRole; text: string }[] | undefined, b: {
  * only when its text changed, so an unedited cell gives back the same object.
  */
 export function mergeCell(original: Json, text: string): Json {
-  const record: Json = { ...original };
   const sections = parseCell(text);
+  const parsed = pairFromRecord(original);
+  if (parsed.ok) return mergePair(original, parsed.layout, parsed.record, sections);
+
+  // A new cell, or a record that was not a whole pair: its fields are written as the cell names them.
+  const record: Json = { ...original };
   const titles = new Set(sections.map((s) => s.title));
-  // The shape comes from the record; a new cell takes it from the titles the user typed.
-  const shape =
-    Object.keys(original).length > 0 && SHAPES.some((s) => s.r1 in original || s.r2 in original)
-      ? shapeOf(original)
-      : (SHAPES.find((s) => titles.has(s.titles[1]) || titles.has(s.titles[2])) ?? SHAPES[0]);
+  const shape = Object.keys(original).length > 0 && CELL_SHAPES.some((s) => s.r1 in original || s.r2 in original) ? shapeOf(original) : shapeOfTitles(titles);
   const find = (title: string) => sections.find((s) => s.title === title)?.text;
-
-  const messages = sections.filter((s) => TITLE_ROLES.has(s.title)).map((s) => ({ role: TITLE_ROLES.get(s.title)!, text: s.text }));
-  const promptText = find(shape.titles[0]) ?? find("Prompt") ?? find("Question");
-  const contextField = CONTEXT_FIELDS.find((f) => f in original);
-  const responsesAreConversations = !contextField && !(shape.prompt in original) && responsePrefix(original, shape) !== undefined;
-
-  if (messages.length > 0) {
-    if (responsesAreConversations) {
-      if (!sameMessages(responsePrefix(original, shape), messages))
-        for (const field of [shape.r1, shape.r2]) {
-          const list = original[field];
-          if (Array.isArray(list)) record[field] = [...writeMessages(list.slice(0, -1), messages), list[list.length - 1]];
-        }
-    } else {
-      const field = contextField ?? (Array.isArray(original[shape.prompt]) ? shape.prompt : "messages");
-      if (!sameMessages(readMessages(original[field]), messages)) record[field] = writeMessages(original[field], messages);
-    }
-  } else if (promptText !== undefined) {
-    // A context turned back into one prompt: the message list it replaces goes.
-    for (const f of CONTEXT_FIELDS) delete record[f];
-    if (original[shape.prompt] !== promptText) record[shape.prompt] = promptText;
+  const context = cellContext(sections);
+  if (typeof context === "string") {
+    const field = titles.has("Question") || (typeof original.question === "string" && !("prompt" in original)) ? "question" : "prompt";
+    if (original[field] !== context) record[field] = context;
+  } else if (context) {
+    const field = CONTEXT_FIELDS.find((f) => Array.isArray(original[f])) ?? "messages";
+    if (!sameMessages(readMessages(original[field]), context)) record[field] = writeMessages(original[field], context);
   }
-
   for (const [field, title] of [
-    [shape.r1, shape.titles[1]],
-    [shape.r2, shape.titles[2]],
+    [shape.r1, shape.titles[0]],
+    [shape.r2, shape.titles[1]],
   ] as const) {
     const edited = find(title);
-    if (edited === undefined) continue;
-    // A conversation keeps its (possibly just rewritten) context and gets the new last message.
+    if (edited === undefined || record[field] === edited) continue;
     const current = record[field];
-    if (Array.isArray(current) && current.length > 0) {
-      const last = readMessage(current[current.length - 1]);
-      if (last?.text !== edited) record[field] = [...current.slice(0, -1), writeMessage(current[current.length - 1], last?.role ?? "assistant", edited, "openai")];
-    } else if (current !== edited) record[field] = edited;
+    if (Array.isArray(current) && current.length > 0) record[field] = [...current.slice(0, -1), writeMessage(current[current.length - 1], { role: "assistant", content: edited }, "openai")];
+    else record[field] = edited;
   }
   return record;
 }
 
 /** What a cell calls its two responses ("Response 1", "Chosen", "Response A"): outputs use the same words. */
 export function responseTitles(text: string): [string, string] {
-  const titles = new Set(parseCell(text).map((s) => s.title));
-  const shape = SHAPES.find((s) => titles.has(s.titles[1]) || titles.has(s.titles[2])) ?? SHAPES[0];
-  return [shape.titles[1], shape.titles[2]];
+  return shapeOfTitles(new Set(parseCell(text).map((s) => s.title))).titles;
 }

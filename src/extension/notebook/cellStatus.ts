@@ -32,8 +32,8 @@ export class PairCellStatusBar implements vscode.NotebookCellStatusBarItemProvid
     const { record } = pair;
     if (record.id !== undefined) items.push(new vscode.NotebookCellStatusBarItem(`id ${record.id}`, vscode.NotebookCellStatusBarAlignment.Left));
     if (record.label !== null && !record.preference) {
-      const item = new vscode.NotebookCellStatusBarItem(`label: ${responseTitles(text)[record.label - 1]}`, vscode.NotebookCellStatusBarAlignment.Left);
-      item.tooltip = "The response the data says is better (the line's label field)";
+      const item = new vscode.NotebookCellStatusBarItem(`label: ${record.label === "tie" ? "tie" : responseTitles(text)[record.label - 1]}`, vscode.NotebookCellStatusBarAlignment.Left);
+      item.tooltip = "The response the data says is better (the line's label field); a tie is judged but not counted in the accuracy";
       items.push(item);
     }
     const outcome = outcomeOf(cell.outputs);

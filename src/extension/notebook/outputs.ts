@@ -21,7 +21,8 @@ export function verdictLine(result: StoredResult, titles: [string, string]): str
     result.preferred !== null ? `${titles[result.preferred - 1]} is better` : swapped && result.consistent === false ? "Tie: the two orders disagree" : "No verdict";
   const parts = [verdict];
   if (swapped && result.consistent !== null) parts.push(result.consistent ? "consistent after swap" : "inconsistent after swap");
-  if (result.label !== null) parts.push(`label ${titles[result.label - 1]}: ${result.correct ? "agrees" : "disagrees"}`);
+  if (result.label === "tie") parts.push("label: tie");
+  else if (result.label !== null) parts.push(`label ${titles[result.label - 1]}: ${result.correct ? "agrees" : "disagrees"}`);
   const dims = [...new Set(result.orders.flatMap((o) => o.samples.flatMap((s) => s.judgment.dimensions)))];
   if (dims.length > 0) parts.push(`focus: ${dims.join(", ")}`);
   return parts.join(" · ");

@@ -8,6 +8,7 @@ import * as vscode from "vscode";
 import { parseResultLine } from "../../../src/core/dataset";
 import type { DatasetRunOutcome } from "../../../src/extension/evaluation/evaluateDataset";
 import type { VariantOutcome } from "../../../src/extension/evaluation/compareVariants";
+import { SHAPES } from "../../support/publishedShapes";
 import { workspaceUri } from "./helpers";
 
 const reportText = async (uri: vscode.Uri | undefined) => {
@@ -37,6 +38,30 @@ describe("evaluations", function () {
     assert.ok(again?.stats);
     assert.deepEqual([again.stats.finished, again.stats.skipped, again.stats.judgments], [0, 1, 0]);
     assert.equal(fs.readFileSync(outcome.output, "utf8").split("\n").filter(Boolean).length, 1, "no duplicate lines");
+    await vscode.commands.executeCommand("workbench.action.closeAllEditors");
+  });
+
+  it("Evaluate Dataset on a folder (as the explorer passes it): parquet and gzip read as published, results beside the folder, the report with the tie", async () => {
+    const outcome = await vscode.commands.executeCommand<DatasetRunOutcome>("brrm.evaluateDataset", workspaceUri("hub"));
+    assert.ok(outcome?.stats, outcome?.error);
+    assert.equal(outcome.output, workspaceUri("hub.results.jsonl").fsPath);
+    const cases = ["HelpSteer3 preference", "UltraFeedback binarized"].flatMap((n) => SHAPES.find((s) => s.name === n)!.cases);
+    assert.deepEqual([outcome.stats.finished, outcome.stats.badLines, outcome.stats.failed], [cases.length, 0, 0]);
+    const results = fs.readFileSync(outcome.output, "utf8").split("\n").filter(Boolean).map((l) => {
+      const parsed = parseResultLine(l);
+      assert.ok(parsed.ok);
+      return parsed.result;
+    });
+    for (const c of cases) {
+      const r = results.find((x) => x.responses[0] === c.responses[0]);
+      assert.ok(r, c.what);
+      assert.deepEqual([r.prompt, r.label], [c.context, c.label], c.what);
+      assert.match(r.key, /^data\/(helpsteer3\.jsonl\.gz|train_prefs-00000-of-00001\.parquet):line:\d$/);
+    }
+    const report = await reportText(outcome.report);
+    assert.match(report, /^# BR-RM evaluation: hub\n/);
+    assert.match(report, /- Pairs: 4 \(3 with a label\)/);
+    assert.match(report, /- Labelled as ties: 1 pairs, not counted in the accuracy/);
     await vscode.commands.executeCommand("workbench.action.closeAllEditors");
   });
 

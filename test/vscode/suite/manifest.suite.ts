@@ -39,6 +39,9 @@ describe("package.json", () => {
     const { menus, keybindings } = manifest().contributes;
     assert.ok(menus["editor/context"].some((m) => m.command === "brrm.compareResponses" && m.when?.includes("editorHasSelection")));
     assert.ok(menus["explorer/context"].some((m) => m.command === "brrm.compareFiles"));
+    const evaluate = menus["explorer/context"].find((m) => m.command === "brrm.evaluateDataset")?.when ?? "";
+    assert.match(evaluate, /explorerResourceIsFolder/, "Evaluate Dataset on a folder");
+    for (const ext of [".jsonl", ".json", ".gz", ".parquet"]) assert.ok(new RegExp(evaluate.split("=~ ")[1].slice(1, -1)).test(ext), `Evaluate Dataset on ${ext}`);
     assert.ok(menus.commandPalette.some((m) => m.command === "brrm.showAnalysis" && m.when === "false"), "the quick fix's command is internal");
     assert.ok(keybindings.some((k) => k.command === "brrm.compareResponses"));
   });

@@ -8,10 +8,12 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as vscode from "vscode";
 import { JUDGMENT_MIME, type NotebookOutput, type ResultOutput } from "../../../media/src/notebookProtocol";
-import { readDataset, type DatasetEntry } from "../../../src/core/dataset";
+import { jsonlRecords, readDataset, type DatasetEntry } from "../../../src/core/dataset";
 import { PairNotebookSerializer } from "../../../src/extension/notebook/serializer";
 import { tallyNotebook } from "../../../src/extension/notebook/summary";
+import { recordToCell } from "../../../src/extension/notebook/cellFormat";
 import { savedOutcome } from "../../support/notebookFixtures";
+import { PUBLISHED_IN_NOTEBOOK, SHAPES } from "../../support/publishedShapes";
 import { extension, until, workspaceUri } from "./helpers";
 
 const NOTEBOOK_TYPE = "brrm-pairs";
@@ -67,6 +69,30 @@ describe("pair notebooks", function () {
     assert.equal(cells[0].document.getText(), "## Prompt\nWhat is 17 * 24?\n\n## Response 1\n17 * 24 = 408.\n\n## Response 2\n17 * 24 = 418.");
     assert.match(cells[1].document.getText(), /^## Prompt\nCapital of Australia\?\n\n## Chosen\nCanberra\.\n\n## Rejected\nSydney <b>obviously<\/b>\.$/);
     assert.equal(cells[2].document.getText(), "this line is not JSON");
+    await vscode.commands.executeCommand("workbench.action.closeAllEditors");
+  });
+
+  it("public datasets' shapes open as cells of the context turns and the two responses; saving keeps each record's shape", async () => {
+    const before = fs.readFileSync(workspaceUri("published.pairs.jsonl").fsPath, "utf8");
+    const notebook = await open("published.pairs.jsonl");
+    const cases = PUBLISHED_IN_NOTEBOOK.map((n) => SHAPES.find((s) => s.name === n)!.cases[0]);
+    const cells = notebook.getCells();
+    assert.equal(cells.length, cases.length);
+    cells.forEach((cell, i) => assert.equal(cell.document.getText(), recordToCell(cases[i].record), PUBLISHED_IN_NOTEBOOK[i]));
+    // HelpSteer3: the context's turns by role, then its two responses.
+    assert.match(cells[0].document.getText(), /^## User\nWrite a Python function that reverses a string\.\n\n## Assistant\n[^]*\n\n## User\nNow make it skip whitespace\.\n\n## Response 1\n/);
+    // UltraFeedback: the shared user turn only, never the chosen answer its messages field repeats.
+    assert.equal(cells[1].document.getText(), "## User\nHow many legs does a spider have?\n\n## Chosen\nA spider has eight legs.\n\n## Rejected\nSpiders have six legs, like all insects.");
+
+    // An edit in the HH-RLHF cell stays a transcript; the other lines are written back byte for byte.
+    await editCell(cells[2], "Cats do not need names.", "Cats rarely answer to names.");
+    assert.ok(await notebook.save());
+    const after = fs.readFileSync(workspaceUri("published.pairs.jsonl").fsPath, "utf8").split("\n");
+    const original = before.split("\n");
+    assert.deepEqual(after.filter((_, i) => i !== 2), original.filter((_, i) => i !== 2));
+    const hh = JSON.parse(after[2]) as { chosen: string; rejected: string };
+    assert.equal(hh.chosen, (cases[2].record as { chosen: string }).chosen);
+    assert.equal(hh.rejected, (cases[2].record as { rejected: string }).rejected.replace("Cats do not need names.", "Cats rarely answer to names."));
     await vscode.commands.executeCommand("workbench.action.closeAllEditors");
   });
 
@@ -145,9 +171,9 @@ describe("pair notebooks", function () {
     assert.equal(saved[2], "this line is not JSON");
     const entries: DatasetEntry[] = [];
     const text = fs.readFileSync(workspaceUri("judge.pairs.jsonl").fsPath, "utf8");
-    for await (const e of readDataset((async function* () {
+    for await (const e of readDataset(jsonlRecords((async function* () {
       yield text;
-    })())) entries.push(e);
+    })(), "judge.pairs.jsonl"))) entries.push(e);
     assert.deepEqual(entries.map((e) => e.ok), [true, true, false], "the saved file is still a dataset");
 
     // Reopened from disk, the outputs are back.
