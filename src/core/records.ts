@@ -84,7 +84,7 @@ const SHAPES_TEXT =
 /** Fields whose presence makes a line a pair (possibly an incomplete one). */
 export const PAIR_FIELDS: readonly string[] = [...new Set([...PROMPT_FIELDS, ...SHAPES.flatMap((s) => [s.r1, s.r2]), ...CONTEXT_FIELDS])];
 /** Every field a record shape consumes; the others are the caller's own, carried along untouched. */
-export const RECORD_FIELDS: ReadonlySet<string> = new Set([...PAIR_FIELDS, "id", ...LABEL_FIELDS]);
+const RECORD_FIELDS: ReadonlySet<string> = new Set([...PAIR_FIELDS, "id", ...LABEL_FIELDS]);
 
 /**
  * A pair file opened as a BR-RM notebook keeps each pair's judgment in the line under this key,

@@ -45,11 +45,6 @@ function formatOf(name: string): { format: Format; gzip: boolean } | undefined {
   return FORMATS.find((f) => lower.endsWith(f.suffix));
 }
 
-/** Whether `name` ends like a dataset file this reader opens. */
-export function isDatasetFile(name: string): boolean {
-  return formatOf(name) !== undefined;
-}
-
 export async function openDatasetSource(input: string, options: { include?: (relativePath: string) => boolean } = {}): Promise<DatasetSource> {
   const stat = await fs.promises.stat(input).catch((e: NodeJS.ErrnoException) => {
     if (e.code === "ENOENT") throw new BrrmError("FILE_NOT_FOUND", `Dataset not found: ${input}. Check the path.`, { cause: e });

@@ -10,7 +10,7 @@
 
 import { isNote, type PairResult } from "../../core/dataset";
 import type { JudgmentError } from "../../core/judgment";
-import { NOTE_FIELD, PAIR_FIELDS, pairFromRecord, RECORD_FIELDS, RESULT_FIELD, type PairRecord } from "../../core/records";
+import { carriedFields, NOTE_FIELD, PAIR_FIELDS, pairFromRecord, RESULT_FIELD, type PairRecord } from "../../core/records";
 import { recordToCell, mergeCell } from "./cellFormat";
 
 export type StoredResult = Omit<PairResult, "prompt" | "responses" | "fields">;
@@ -164,7 +164,7 @@ type PairOf = { ok: true; record: PairRecord; fields: Json } | { ok: false; reas
 function pairOf(record: unknown): PairOf {
   const parsed = pairFromRecord(record);
   if (!parsed.ok) return parsed;
-  const fields = Object.fromEntries(Object.entries(record as Json).filter(([k]) => !RECORD_FIELDS.has(k)));
+  const fields = carriedFields(record as Json);
   return { ok: true, record: parsed.record, fields };
 }
 
