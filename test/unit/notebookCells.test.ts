@@ -75,6 +75,15 @@ describe("notebook cell format", () => {
     });
   });
 
+  it("an edited response also changes a messages copy of it, which would otherwise read as context", () => {
+    const record = { prompt: "2+2?", chosen: "4", rejected: "5", messages: [{ role: "user", content: "2+2?" }, { role: "assistant", content: "4" }] };
+    const merged = mergeCell(record, recordToCell(record).replace("## Chosen\n4", "## Chosen\nFour."));
+    assert.deepEqual(merged.messages, [{ role: "user", content: "2+2?" }, { role: "assistant", content: "Four." }]);
+    const back = pairFromRecord(merged);
+    assert.ok(back.ok);
+    assert.deepEqual([back.record.prompt, back.record.responses], [[{ role: "user", content: "2+2?" }], ["Four.", "5"]]);
+  });
+
   it("reads a pair typed from scratch, with or without the Prompt header", () => {
     assert.deepEqual(mergeCell({}, "Capital of France?\n\n## Response 1\nParis\n\n## Response 2\nLyon"), { prompt: "Capital of France?", response1: "Paris", response2: "Lyon" });
     assert.deepEqual(mergeCell({}, "## Prompt\np\n\n## Chosen\nc\n\n## Rejected\nr"), { prompt: "p", chosen: "c", rejected: "r" });

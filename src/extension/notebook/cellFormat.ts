@@ -225,6 +225,18 @@ function writeContextField(record: Json, field: string, shown: number, context: 
   }
 }
 
+/**
+ * A message list holding a copy of one response after the context (UltraFeedback's `messages`
+ * repeats chosen) takes that response's new text, or the stale copy would read as context.
+ */
+function followResponseCopy(record: Json, field: string, shown: number, before: [string, string], after: [string, string]): void {
+  const list = record[field];
+  if (!Array.isArray(list) || list.length <= shown) return;
+  const last = readMessage(list[list.length - 1]);
+  const side = before.findIndex((r) => last?.role === "assistant" && r.trim() === last.content.trim());
+  if (side >= 0 && before[side] !== after[side]) record[field] = [...list.slice(0, -1), writeMessage(list[list.length - 1], { role: "assistant", content: after[side] }, "openai")];
+}
+
 /** The record with an edited conversation-pair cell merged in: the shared turns in both lists, each response after them. */
 function mergeConversations(record: Json, layout: RecordLayout, old: PairRecord, context: Pair["prompt"], responses: [string, string]): void {
   const k = layout.shared;
@@ -285,6 +297,7 @@ function mergePair(original: Json, layout: RecordLayout, old: PairRecord, sectio
       record[typeof original.question === "string" && !("prompt" in original) ? "question" : "prompt"] = context;
     } else writeContextField(record, layout.contextField, typeof old.prompt === "string" ? 1 : old.prompt.length, context);
   }
+  if (!sideField && layout.contextField && typeof old.prompt !== "string") followResponseCopy(record, layout.contextField, old.prompt.length, old.responses, responses);
   return record;
 }
 
