@@ -132,7 +132,8 @@ describe("pair notebooks in code-server", () => {
     await page.locator(".notebook-editor").first().waitFor({ state: "detached" });
     await openNotebook("judge.pairs.jsonl");
     await outputs().locator(".brrm-verdict").nth(1).waitFor({ timeout: 30_000 });
-    assert.deepEqual(await outputs().locator(".brrm-verdict").allInnerTexts(), verdicts);
+    // The output webview lays out restored outputs in the order they render, not the cells' order.
+    assert.deepEqual((await outputs().locator(".brrm-verdict").allInnerTexts()).sort(), [...verdicts].sort());
     await summaryItem("2/3 judged").waitFor();
     // The cell's status bar shows what the cell text does not: the record's id and label.
     await page.locator(".cell-statusbar-container", { hasText: "id q1" }).filter({ hasText: "label: Response 1" }).first().waitFor();
@@ -194,8 +195,9 @@ describe("pair notebooks in code-server", () => {
   uiTest("public datasets' shapes open as cells of the conversation's turns and the two responses", { timeout: 120_000 }, () => wb?.page, async () => {
     await (await codeServerHarness()).runCommand(page, "View: Close All Editors");
     await openNotebook("published.pairs.jsonl");
+    // The cell list is virtual: only the cells in view are in the page.
     const cells = page.locator(".notebook-editor .cell-list-container:visible .monaco-list-row.code-cell-row");
-    await cells.nth(PUBLISHED_IN_NOTEBOOK.length - 1).waitFor();
+    await cells.nth(1).waitFor();
     const first = (await cells.nth(0).locator(".view-lines").innerText()).replace(/\u00a0/g, " ");
     assert.match(first, /^## User\nWrite a Python function that reverses a string\.\n## Assistant\ndef reverse\(s\):\n {4}return s\[::-1\]\n## User\nNow make it skip whitespace\.\n## Response 1\n/);
     const second = (await cells.nth(1).locator(".view-lines").innerText()).replace(/\u00a0/g, " ");
