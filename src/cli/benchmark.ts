@@ -49,8 +49,8 @@ nothing and --resume finishes the rest.
 Benchmark:
   --scoring official|paper    official (default): as each benchmark's authors publish it;
                               paper: as BR-RM's public evaluation code computes it (its RM-Bench
-                              mistakes fixed). The results record the scoring; brrm report
-                              --scoring scores them the other way.
+                              mistakes fixed). The results record the scoring; a resume may
+                              change it, and brrm report --scoring scores a file either way.
   --prompts card|paper        card (default): the model card's prompts; paper: the prompts of the
                               paper's evaluation code (YzjiaoNvd/BR-RM brrm_environment.py)
   --sample N                  judge a stratified random sample of about N comparisons (drawn with
@@ -85,9 +85,10 @@ error stopped the run (finished results are kept), 2 a usage error, 130 stopped 
     const run = runOptionsFrom(values, "results.jsonl");
     const options = judgeOptionsFrom(values);
     if (prompts === "paper") options.templates = PAPER_TEMPLATES;
+    const promptSet = values["turn1-template"] || values["turn2-template"] ? "custom" : prompts;
 
     const loading = new ProgressReporter();
-    const bench = await BenchmarkRun.open({ benchmark, input, output: run.out, resume: run.resume, overwrite: run.overwrite, prompts, scoring, orderSeed: run.orderSeed, sample }).catch((e: unknown) => {
+    const bench = await BenchmarkRun.open({ benchmark, input, output: run.out, resume: run.resume, overwrite: run.overwrite, prompts: promptSet, scoring, orderSeed: run.orderSeed, sample }).catch((e: unknown) => {
       throw e instanceof BrrmError && USAGE_CODES.has(e.code) ? new UsageError(e.message) : e;
     });
     const { plan, existing } = bench;
@@ -130,7 +131,7 @@ error stopped the run (finished results are kept), 2 a usage error, 130 stopped 
     }
     bar.finish();
 
-    const report = await readBenchmarkReport(run.out);
+    const report = await readBenchmarkReport(run.out, scoring);
     if (run.jsonSummary) {
       const summary = report ? jsonSummary(report.scores) : { benchmark, scoring, prompts, score: null, comparisons: 0 };
       process.stdout.write(`${JSON.stringify({ ...summary, results: run.out, run: result.stats, resumed: existing.done.size, modelLoaded: modelLoaded(), badRecords: plan.badRecords, failures: result.failures, tokens: report?.summary.tokens, parseFailures: report?.summary.parseFailures, peakRssMB: peakRssMB() }, null, 2)}\n`);

@@ -141,15 +141,17 @@ async function planRun(source: DatasetSource, benchmark: BenchmarkId, sample: nu
   return plan;
 }
 
-/** Resumed results must be of the same benchmark, prompts, scoring and sample: a score of mixed runs would mean nothing. */
+/**
+ * Resumed results must be of the same benchmark, prompts and sample: a score of mixed runs would
+ * mean nothing. The scoring may change: it is arithmetic on the same judgments.
+ */
 async function checkSameRun(output: string, settings: RunSettings): Promise<void> {
-  const describe = (s: RunSettings) => `${BENCHMARK_TITLES[s.name]} with --prompts ${s.prompts} --scoring ${s.scoring}${s.sample ? ` --sample ${s.sample.size} --order-seed ${s.sample.seed}` : ""}`;
+  const describe = (s: RunSettings) => `${BENCHMARK_TITLES[s.name]} with ${s.prompts === "custom" ? "your own prompt templates" : `--prompts ${s.prompts}`}${s.sample ? ` --sample ${s.sample.size} --order-seed ${s.sample.seed}` : ""}`;
   for await (const entry of readResults(output)) {
     if (!entry.ok) continue;
     const theirs = settingsOf(entry.result);
     if (!theirs) throw new BrrmError("RESULTS_MISMATCH", `${output} holds results of brrm eval, not of a benchmark run. Give another --out file.`);
-    const same = theirs.name === settings.name && theirs.prompts === settings.prompts && theirs.scoring === settings.scoring && theirs.sample?.size === settings.sample?.size && theirs.sample?.seed === settings.sample?.seed;
-    if (!same)
-      throw new BrrmError("RESULTS_MISMATCH", `${output} holds results of ${describe(theirs)}, not ${describe(settings)}. Resume with the same options, or give another --out file (brrm report --scoring scores a file the other way).`);
+    const same = theirs.name === settings.name && theirs.prompts === settings.prompts && theirs.sample?.size === settings.sample?.size && theirs.sample?.seed === settings.sample?.seed;
+    if (!same) throw new BrrmError("RESULTS_MISMATCH", `${output} holds results of ${describe(theirs)}, not ${describe(settings)}. Resume with the same options, or give another --out file.`);
   }
 }

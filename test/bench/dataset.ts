@@ -35,7 +35,7 @@ function writeDataset(file: string): void {
   fs.writeFileSync(file, `${lines.join("\n")}\n`);
 }
 
-function runNode(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+export function runNode(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });

@@ -131,7 +131,7 @@ describe("brrm benchmark through a judge whose verdicts the test controls", () =
 
     const again = await bench(["rewardbench", file, "--out", out, "--resume", "--no-cache"]);
     assert.equal(again.code, 2);
-    assert.match(again.stderr, /holds results of RewardBench with --prompts paper --scoring official, not RewardBench with --prompts card --scoring official\. Resume with the same options/);
+    assert.match(again.stderr, /holds results of RewardBench with --prompts paper, not RewardBench with --prompts card\. Resume with the same options/);
   });
 
   it("RM-Bench from its data folder: total_dataset.json only, nine comparisons per (domain, id) record, levels and domains", async () => {
@@ -194,4 +194,95 @@ describe("brrm benchmark through a judge whose verdicts the test controls", () =
     const bonPrompt = judge.turn1Prompts().find((p) => p.includes("BoN prompt 2366"))!;
     assert.match(bonPrompt, /\nUser: Earlier question\nAssistant: Earlier answer\nUser: BoN prompt 2366\n/, "a multi-turn context as User:/Assistant: lines");
   });
+
+  it("--sample: a stratified draw per domain, the margin of the estimate, and a resume must draw the same", async () => {
+    const records = ["chat", "math", "code", "safety-refuse"].flatMap((d) => Array.from({ length: 10 }, (_, i) => rmBenchRecord(i + 1, d)));
+    const file = path.join(dir, "rm-many.json");
+    fs.writeFileSync(file, JSON.stringify(records));
+    const out = path.join(dir, "rm-sample.results.jsonl");
+    const r = await bench(["rm-bench", file, "--out", out, "--sample", "90", "--order-seed", "4", "--concurrency", "4", "--no-cache", "--json-summary"]);
+    assert.equal(r.code, 0, r.stderr);
+    // 90 of 360 in proportion: 22.5 per domain, the two remainders to the first names.
+    assert.match(r.stderr, /Sample: 90 of 360 comparisons \(chat 23\/90, code 23\/90, math 22\/90, safety 22\/90\)\./);
+    const s = JSON.parse(r.stdout) as { comparisons: number; sample: { size: number; of: number; seed: number; marginPoints: number } };
+    assert.equal(s.comparisons, 90);
+    assert.deepEqual([s.sample.size, s.sample.of, s.sample.seed], [90, 360, 4]);
+    assert.ok(s.sample.marginPoints > 0 && s.sample.marginPoints < 50, String(s.sample.marginPoints));
+    assert.equal(readResults(out).length, 90);
+    const md = await runCli(CLI, ["report", out]);
+    assert.match(md.stdout, /- Sample: 90 of 360 comparisons \(seed 4, drawn in proportion per domain\): the whole benchmark's score is within ±[\d.]+ points of this estimate \(95%\)/);
+
+    const same = await bench(["rm-bench", file, "--out", out, "--sample", "90", "--order-seed", "4", "--resume", "--no-cache", "--json-summary"]);
+    assert.equal(same.code, 0, same.stderr);
+    assert.deepEqual((JSON.parse(same.stdout) as { run: { skipped: number; finished: number } }).run.skipped, 90, "the same draw: nothing left to judge");
+    const other = await bench(["rm-bench", file, "--out", out, "--sample", "100", "--order-seed", "4", "--resume"]);
+    assert.equal(other.code, 2);
+    assert.match(other.stderr, /holds results of RM-Bench with --prompts card --sample 90 --order-seed 4, not RM-Bench with --prompts card --sample 100 --order-seed 4/);
+  });
+
+  it("a 3,000-comparison run killed mid-way resumes to every comparison judged once, right as designed", async () => {
+    const subsets = ["alpacaeval-easy", "mt-bench-hard", "xstest-should-respond", "math-prm", "hep-rust"];
+    const rows = Array.from({ length: 3000 }, (_, i) => row(i + 1, subsets[Math.floor(i / 600)], (i + 1) % 10 === 0 ? "rejected" : "chosen"));
+    const file = path.join(dir, "rb-3000.jsonl");
+    fs.writeFileSync(file, `${rows.map((x) => JSON.stringify(x)).join("\n")}\n`);
+    const out = path.join(dir, "rb-3000.results.jsonl");
+    const args = ["rewardbench", file, "--out", out, "--concurrency", "8", "--no-cache", "--no-stream", "--quiet"];
+    const lines = () => (fs.existsSync(out) ? fs.readFileSync(out, "utf8").split("\n").length - 1 : 0);
+    let killedAt = 0;
+    const crashed = await bench(args, {
+      onStderr: (_text, child) => {
+        const poll = setInterval(() => {
+          if (lines() < 600) return;
+          clearInterval(poll);
+          killedAt = lines();
+          child.kill("SIGKILL");
+        }, 20);
+        child.once("exit", () => clearInterval(poll));
+      },
+    });
+    assert.equal(crashed.signal, "SIGKILL", `killed while running (exit ${crashed.code}: ${crashed.stderr.slice(-300)})`);
+    assert.ok(killedAt >= 600 && killedAt < 3000, `killed after ${killedAt} results`);
+
+    const resumed = await bench([...args, "--resume", "--json-summary"]);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    const s = JSON.parse(resumed.stdout) as { comparisons: number; subsets: Record<string, { accuracy: number; n: number }>; run: { skipped: number; finished: number; judgments: number } };
+    assert.ok(s.run.skipped >= killedAt - 8 && s.run.skipped + s.run.finished === 3000, JSON.stringify(s.run));
+    assert.equal(s.run.judgments, s.run.finished, "only the missing comparisons were judged");
+    const results = readResults(out);
+    assert.deepEqual([results.length, new Set(results.map((x) => x.key)).size], [3000, 3000], "every comparison once");
+    for (const x of results) assert.equal(x.correct, Number(x.id) % 10 !== 0, x.key);
+    assert.equal(s.comparisons, 3000);
+    // Each subset holds 600 rows, every tenth wrong: 540 right.
+    assert.deepEqual(Object.values(s.subsets), subsets.map(() => ({ accuracy: 90, n: 600 })));
+  });
+
+  it("usage errors name the problem and the fix, before any model is loaded", async () => {
+    const rbFile = path.join(dir, "usage.jsonl");
+    fs.writeFileSync(rbFile, `${JSON.stringify(row(1, "hep-go", "chosen"))}\n`);
+    const empty = path.join(dir, "no-filtered");
+    fs.mkdirSync(path.join(empty, "data"), { recursive: true });
+    await writeParquet(path.join(empty, "data", "raw-00000-of-00001.parquet"), RB_COLUMNS, [row(1, "hep-go", "chosen")]);
+    const evalResults = path.join(dir, "eval.results.jsonl");
+    fs.writeFileSync(evalResults, `${JSON.stringify({ key: "id:1", id: "1", line: 1, prompt: "p", responses: ["a", "b"], label: 1, preference: false, orders: [{ order: "AB", preferred: 1, votes: { response1: 1, response2: 0, none: 0 }, samples: [] }], preferred: 1, consistent: null, correct: true, fields: {} })}\n`);
+    const cases: [string[], RegExp][] = [
+      [["rewardbnch", rbFile, "--out", "x.jsonl"], /unknown benchmark "rewardbnch": give one of rewardbench, rm-bench, rmb\./],
+      [["rewardbench", rbFile], /--out <results\.jsonl> is required/],
+      [["rewardbench", rbFile, "--out", path.join(dir, "u1.jsonl"), "--scoring", "fair"], /--scoring must be one of official, paper; got "fair"/],
+      [["rewardbench", rbFile, "--out", path.join(dir, "u2.jsonl"), "--prompts", "paper", "--turn1-template", rbFile], /--prompts paper and --turn1-template\/--turn2-template both choose the prompts: pick one\./],
+      [["rewardbench", empty, "--out", path.join(dir, "u3.jsonl")], /no file of RewardBench's filtered split \(data\/filtered-00000-of-00001\.parquet in allenai\/reward-bench\)/],
+      [["rmb", rbFile, "--out", path.join(dir, "u4.jsonl")], /holds no RMB records \(1 records are not RMB's; the first: usage\.jsonl record 1: no "category_path"/],
+      [["rewardbench", rbFile, "--out", evalResults, "--resume"], /holds results of brrm eval, not of a benchmark run\. Give another --out file\./],
+      [["rewardbench", path.join(dir, "missing.parquet"), "--out", path.join(dir, "u5.jsonl")], /Dataset not found: .*missing\.parquet/],
+    ];
+    for (const [args, re] of cases) {
+      const r = await runCli(CLI, ["benchmark", ...args]);
+      assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+      assert.match(r.stderr, re);
+    }
+    const help = await runCli(CLI, ["benchmark", "--help"]);
+    assert.match(help.stdout, /--scoring official\|paper/);
+    assert.match(help.stdout, /RewardBench\n    official: accuracy per subset; each section/);
+    assert.match(help.stdout, /    paper: each section is the plain mean over its comparisons \(math pooled with code\)/);
+  });
 });
+

@@ -31,8 +31,10 @@ export interface ControlledJudge extends TestServer {
   turn2Prompts(): string[];
 }
 
-export async function startControlledJudge(): Promise<ControlledJudge> {
-  const server = await startProtocolServer((req: Recorded, res) => {
+/** `delayMs`: how long each answer takes, so a run lasts long enough to watch and cancel. */
+export async function startControlledJudge(opts: { delayMs?: number } = {}): Promise<ControlledJudge> {
+  const server = await startProtocolServer(async (req: Recorded, res) => {
+    if (opts.delayMs) await new Promise((r) => setTimeout(r, opts.delayMs));
     if (req.method === "GET" && req.path.endsWith("/models")) {
       sendJson(res, 200, { object: "list", data: [{ id: "controlled-judge", object: "model" }] });
       return;

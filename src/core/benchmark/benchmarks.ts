@@ -12,11 +12,12 @@ export type Scoring = (typeof SCORINGS)[number];
 
 /** `card`: the model card's prompts (the default everywhere); `paper`: the paper's evaluation prompts. */
 export const PROMPT_SETS = ["card", "paper"] as const;
-export type PromptSet = (typeof PROMPT_SETS)[number];
+/** What a run was judged with: one of the prompt sets, or the user's own templates. */
+export type PromptSet = (typeof PROMPT_SETS)[number] | "custom";
 
 export const BENCHMARK_TITLES: Record<BenchmarkId, string> = { rewardbench: "RewardBench", "rm-bench": "RM-Bench", rmb: "RMB" };
 
-export const isBenchmarkId = (v: unknown): v is BenchmarkId => typeof v === "string" && (BENCHMARK_IDS as readonly string[]).includes(v);
+const isBenchmarkId = (v: unknown): v is BenchmarkId => typeof v === "string" && (BENCHMARK_IDS as readonly string[]).includes(v);
 
 export interface SampleSpec {
   /** Comparisons asked for (--sample N). */

@@ -93,12 +93,12 @@ function cells(r: Row): string[] {
 }
 
 /** The lines above the tables: what was run, the score, and how to read it. */
-export function headlineLines(report: BenchmarkReport): string[] {
+function headlineLines(report: BenchmarkReport): string[] {
   const { scores } = report;
   const s = scores.settings;
   const lines = [
     `Benchmark: ${BENCHMARK_TITLES[s.name]}; scoring: ${s.scoring} (${SCORING_TEXT[s.name][s.scoring]})`,
-    `Prompts: ${s.prompts === "paper" ? "the paper's evaluation prompts (YzjiaoNvd/BR-RM)" : "the model card's"}`,
+    `Prompts: ${s.prompts === "paper" ? "the paper's evaluation prompts (YzjiaoNvd/BR-RM)" : s.prompts === "custom" ? "your own templates" : "the model card's"}`,
     `Score: ${scores.score ? `${fig(scores.score.rate)} (95% CI ${ci(scores.score)})` : "n/a"} over ${num(scores.comparisons)} comparisons; published BR-RM: ${PUBLISHED_MODELS.map((m) => `${m} ${published(report, m)!.toFixed(1)}`).join(", ")} (published figures: ${PUBLISHED_SOURCE})`,
   ];
   const margin = sampleMarginPoints(scores);
@@ -131,7 +131,8 @@ export function renderBenchmarkMarkdown(report: BenchmarkReport, title: string):
 
 // ---------------------------------------------------------------- HTML with a chart
 
-const COLORS = { run: "#1f6feb", "14B": "#8250df", "8B": "#9a6700", grid: "#d0d7de", text: "#24292f" };
+// Bar colours readable on light and dark backgrounds; text takes the page's colour (a webview's theme).
+const COLORS = { run: "#1f6feb", "14B": "#8250df", "8B": "#bf8700", grid: "#8c959f", text: "currentColor" };
 
 /** Horizontal bars, 0-100: this run (with its 95% interval) beside the published figures, per row. */
 export function benchmarkChart(report: BenchmarkReport): string {
@@ -152,7 +153,7 @@ export function benchmarkChart(report: BenchmarkReport): string {
     `<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="${left + plot + 60}" height="${height}" viewBox="0 0 ${left + plot + 60} ${height}" font-family="system-ui,sans-serif" font-size="12">`,
     `<title>${e(`${BENCHMARK_TITLES[report.scores.settings.name]}: this run beside BR-RM's published figures`)}</title>`,
     ...series.map((s, i) => `<rect x="${left + i * 130}" y="6" width="12" height="12" fill="${s.color}"/><text x="${left + i * 130 + 16}" y="16" fill="${COLORS.text}">${e(s.label)}</text>`),
-    ...[0, 25, 50, 75, 100].map((t) => `<line x1="${x(t)}" y1="${top - 6}" x2="${x(t)}" y2="${height - 20}" stroke="${COLORS.grid}"/><text x="${x(t)}" y="${height - 6}" text-anchor="middle" fill="${COLORS.text}">${t}</text>`),
+    ...[0, 25, 50, 75, 100].map((t) => `<line x1="${x(t)}" y1="${top - 6}" x2="${x(t)}" y2="${height - 20}" stroke="${COLORS.grid}" stroke-opacity="0.5"/><text x="${x(t)}" y="${height - 6}" text-anchor="middle" fill="${COLORS.text}">${t}</text>`),
   ];
   rows.forEach((r, i) => {
     const y0 = top + i * group;
@@ -171,9 +172,10 @@ export function benchmarkChart(report: BenchmarkReport): string {
   return parts.join("");
 }
 
-const STYLE = `body{font:14px/1.5 system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#24292f;background:#fff}
-table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left}
-td:nth-child(n+2){text-align:right;font-variant-numeric:tabular-nums}.note{color:#57606a}`;
+// VS Code's theme variables where the page is a webview; plain colours in a browser.
+const STYLE = `body{font:14px/1.5 system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:var(--vscode-editor-foreground,#24292f);background:var(--vscode-editor-background,#fff)}
+table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid var(--vscode-panel-border,#ccc);padding:.25em .6em;text-align:left}
+td:nth-child(n+2){text-align:right;font-variant-numeric:tabular-nums}.note{color:var(--vscode-descriptionForeground,#57606a)}`;
 
 export interface HtmlOptions {
   /** For a webview: the style element carries this nonce and the policy allows only it. */
@@ -206,7 +208,7 @@ export function renderBenchmarkHtml(report: BenchmarkReport, title: string, opti
 
 // ---------------------------------------------------------------- CSV
 
-export const BENCHMARK_CSV_COLUMNS = ["table", "name", "percent", "low", "high", "n", "published_8b", "published_14b"] as const;
+const CSV_COLUMNS = ["table", "name", "percent", "low", "high", "n", "published_8b", "published_14b"] as const;
 
 /** The tables as rows: the score first, then every row of every table. */
 export function renderBenchmarkCsv(report: BenchmarkReport): string {
@@ -214,7 +216,7 @@ export function renderBenchmarkCsv(report: BenchmarkReport): string {
     [table, r.name, r.estimate ? fig(r.estimate.rate) : null, r.estimate ? fig(r.estimate.low) : null, r.estimate ? fig(r.estimate.high) : null, r.estimate?.n ?? 0, ...PUBLISHED_MODELS.map((_, i) => r.published[i]?.toFixed(1) ?? null)]
       .map((c) => csvCell(c))
       .join(",");
-  const lines = [BENCHMARK_CSV_COLUMNS.join(","), row("score", { name: BENCHMARK_TITLES[report.scores.settings.name], estimate: report.scores.score, published: PUBLISHED_MODELS.map((m) => published(report, m)) })];
+  const lines = [CSV_COLUMNS.join(","), row("score", { name: BENCHMARK_TITLES[report.scores.settings.name], estimate: report.scores.score, published: PUBLISHED_MODELS.map((m) => published(report, m)) })];
   for (const t of report.scores.tables) for (const r of tableRows(report, t)) lines.push(row(t.key, r));
   return `${lines.join("\r\n")}\r\n`;
 }

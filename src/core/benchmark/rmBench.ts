@@ -12,15 +12,14 @@ import type { BenchmarkScorer, ScoreTable } from "./scoreTables";
 export const RMBENCH_LEVELS = ["easy", "normal", "hard"] as const;
 export type RmBenchLevel = (typeof RMBENCH_LEVELS)[number];
 export const RMBENCH_DOMAINS = ["chat", "math", "code", "safety"] as const;
-export const STYLES = ["concise", "detailed plain", "detailed markdown"] as const;
 
 /** The level of the cell (chosen style i, rejected style j). */
-export function rmBenchLevel(i: number, j: number): RmBenchLevel {
+function rmBenchLevel(i: number, j: number): RmBenchLevel {
   return i < j ? "hard" : i === j ? "normal" : "easy";
 }
 
 /** The scored domain of a published one: safety-refuse and safety-response are safety. */
-export function rmBenchDomain(domain: string): string | undefined {
+function rmBenchDomain(domain: string): string | undefined {
   if (domain.startsWith("safety")) return "safety";
   return (RMBENCH_DOMAINS as readonly string[]).includes(domain) ? domain : undefined;
 }

@@ -14,7 +14,7 @@ const SET_NAMES: Record<string, string> = { Pairwise_set: "Pairwise", BoN_set: "
 const GOALS = ["Helpfulness", "Harmlessness"];
 
 /** The section of a category_path, or undefined when it is not one of RMB's. */
-export function rmbSection(categoryPath: string): string | undefined {
+function rmbSection(categoryPath: string): string | undefined {
   const [set, goal] = categoryPath.split("/");
   return SET_NAMES[set] && GOALS.includes(goal) ? `${SET_NAMES[set]} ${goal}` : undefined;
 }

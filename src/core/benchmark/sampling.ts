@@ -7,7 +7,7 @@
 import { fnv1a } from "../dataset";
 
 /** A uniform rank in [0, 1) from the seed and a key: 53 bits from two differently salted hashes. */
-export function seededRank(key: string, seed: number): number {
+function seededRank(key: string, seed: number): number {
   const hi = fnv1a(`${seed}\u0000a\u0000${key}`) >>> 11;
   const lo = fnv1a(`${seed}\u0000b\u0000${key}`);
   return (hi * 2 ** 32 + lo) / 2 ** 53;

@@ -3,7 +3,7 @@
 // of `brrm benchmark`, `brrm report` and the editor's report.
 
 import type { PairResult } from "../dataset";
-import { BENCHMARK_TITLES, tagOf, undecidedValue, type BenchmarkId, type RunSettings } from "./benchmarks";
+import { tagOf, undecidedValue, type BenchmarkId, type RunSettings } from "./benchmarks";
 import type { BenchmarkRecords } from "./comparisons";
 import { percent, sampleMargin, type Estimate } from "./estimate";
 import { rewardBenchRecords, RewardBenchScorer } from "./rewardBench";
@@ -109,5 +109,3 @@ export function jsonSummary(s: BenchmarkScores): Record<string, unknown> {
   out.notes = s.notes;
   return out;
 }
-
-export const benchmarkTitle = (s: RunSettings): string => BENCHMARK_TITLES[s.name];
