@@ -107,7 +107,8 @@ error stopped the run (finished results are kept), 2 a usage error, 130 stopped 
     const config = backendConfigFrom(values, { parallel: run.concurrency, signal, onProgress: (p) => loading.load(p) });
     const { backend, modelIdentity, modelLoaded } = await evaluationBackend(config);
     const total = Math.min(run.limit ?? Infinity, plan.comparisons);
-    const bar = new EvalProgressBar(total, total, process.stderr, run.quiet);
+    // The bar takes bad records off its total as they come; they are not comparisons.
+    const bar = new EvalProgressBar(total + plan.badRecords, total, process.stderr, run.quiet);
     let result: EvaluationRun;
     try {
       result = await bench.run(backend, {
