@@ -110,11 +110,11 @@ describe("BR-RM: Run Benchmark…", () => {
     while (resultLines() < 20) await page.waitForTimeout(100);
     await shot(page, "benchmark-progress");
     await progress.getByRole("button", { name: "Cancel" }).click();
-    await items.filter({ hasText: "BR-RM: stopped." }).waitFor({ timeout: 60_000 });
+    // The report of what finished opens (and takes the focus), and a notification says how to go on.
+    await reportView().locator("h1", { hasText: "BR-RM on RewardBench" }).waitFor({ timeout: 60_000 });
+    await (await notifications()).filter({ hasText: /BR-RM: stopped\. \d+ comparisons judged; they are in rewardbench\.results\.jsonl\. Run the benchmark again and choose Resume/ }).waitFor({ timeout: 60_000 });
     const kept = resultLines();
     assert.ok(kept >= 20 && kept < 230, `cancelled after ${kept} comparisons`);
-    // The report of what finished opens too.
-    await reportView().locator("h1", { hasText: "BR-RM on RewardBench" }).waitFor({ timeout: 60_000 });
 
     const h = await codeServerHarness();
     await h.runCommand(page, "View: Close All Editors");
@@ -123,15 +123,28 @@ describe("BR-RM: Run Benchmark…", () => {
     await report.locator("h1", { hasText: "BR-RM on RewardBench" }).waitFor({ timeout: 120_000 });
     await report.locator("td", { hasText: "Chat Hard" }).waitFor();
     assert.equal(resultLines(), 230, "every comparison once: the cancelled run's and the rest");
-    const text = await report.locator("body").innerText();
-    assert.match(text, /Score: 81\.3 \(95% CI [\d.]+–[\d.]+\) over 230 comparisons; published BR-RM: 8B 91\.0, 14B 92\.1/);
+    const page1 = await report.locator("body").innerText();
+    assert.match(page1, /Score: 81\.3 \(95% CI [\d.]+–[\d.]+\) over 230 comparisons; published BR-RM: 8B 91\.0, 14B 92\.1/);
     for (const [name, figure, published] of [["Chat", "90.0", "97.0"], ["Chat Hard", "70.0", "82.4"], ["Safety", "80.0", "90.0"], ["Reasoning", "85.0", "98.8"]])
-      assert.match(text, new RegExp(`${name}\\t${figure.replace(".", "\\.")}\\t[\\d.]+–[\\d.]+\\t\\d+\\t–\\t${published.replace(".", "\\.")}`), `${name} row`);
-    assert.match(text, /Without a decision: 7 comparisons .* each counted as 0\.5/);
+      assert.match(page1, new RegExp(`${name}\\t${figure.replace(".", "\\.")}\\t[\\d.]+–[\\d.]+\\t\\d+\\t–\\t${published.replace(".", "\\.")}`), `${name} row`);
+    assert.match(page1, /Without a decision: 7 comparisons .* each counted as 0\.5/);
     const chart = report.locator("svg.chart");
     await chart.waitFor();
     assert.equal(await chart.locator("rect[fill='#1f6feb']").count(), 1 + 1 + 4, "the legend, the score and four sections for this run");
     await chart.scrollIntoViewIfNeeded();
     await shot(page, "benchmark-report");
+
+    // The page takes the theme's colours: in a dark theme its text is light on the editor's background.
+    await h.runCommand(page, "Preferences: Toggle between Light/Dark Themes");
+    await page.locator(".monaco-workbench.vs-dark").waitFor();
+    await report.locator("body.vscode-dark").waitFor({ timeout: 30_000 });
+    const [text, background] = await Promise.all([
+      report.locator("body").evaluate((b) => getComputedStyle(b).color),
+      report.locator("body").evaluate((b) => getComputedStyle(b).backgroundColor),
+    ]);
+    const light = (rgb: string) => rgb.match(/\d+/g)!.slice(0, 3).reduce((t, c) => t + Number(c), 0) > 3 * 128;
+    assert.ok(light(text) && !light(background), `dark theme: light text (${text}) on a dark background (${background})`);
+    await shot(page, "benchmark-report-dark");
+    await h.runCommand(page, "Preferences: Toggle between Light/Dark Themes");
   });
 });

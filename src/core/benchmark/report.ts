@@ -163,7 +163,9 @@ export function benchmarkChart(report: BenchmarkReport): string {
       const y = y0 + k * bar;
       if (v === undefined) return;
       parts.push(`<rect x="${left}" y="${y}" width="${x(v) - left}" height="${bar - 2}" fill="${series[k].color}"><title>${e(`${series[k].label}: ${v.toFixed(1)}`)}</title></rect>`);
-      parts.push(`<text x="${x(v) + 4}" y="${y + bar - 3}" fill="${COLORS.text}">${v.toFixed(1)}</text>`);
+      // This run's label goes past its interval's whisker, so the two never overlap.
+      const end = k === 0 && r.estimate ? Math.max(x(v), x(r.estimate.high * 100)) : x(v);
+      parts.push(`<text x="${end + 4}" y="${y + bar - 3}" fill="${COLORS.text}">${v.toFixed(1)}</text>`);
     });
     if (r.estimate)
       parts.push(`<line class="ci" x1="${x(r.estimate.low * 100)}" y1="${y0 + (bar - 2) / 2}" x2="${x(r.estimate.high * 100)}" y2="${y0 + (bar - 2) / 2}" stroke="${COLORS.text}" stroke-width="1.5"/>`);
