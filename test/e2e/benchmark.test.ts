@@ -131,6 +131,7 @@ describe("BR-RM: Run Benchmark…", () => {
     const chart = report.locator("svg.chart");
     await chart.waitFor();
     assert.equal(await chart.locator("rect[fill='#1f6feb']").count(), 1 + 1 + 4, "the legend, the score and four sections for this run");
+    await h.runCommand(page, "Notifications: Hide Notifications");
     await chart.scrollIntoViewIfNeeded();
     await shot(page, "benchmark-report");
 

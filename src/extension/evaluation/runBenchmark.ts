@@ -132,16 +132,19 @@ export async function runBenchmark(d: RunBenchmarkDeps, given?: BenchmarkRequest
   const controller = new AbortController();
   const tracked = d.runs.track(controller);
   try {
-    const run = await BenchmarkRun.open({
-      benchmark: request.benchmark,
-      input,
-      output,
-      resume: exists && resume === true,
-      overwrite: exists && resume === false,
-      prompts,
-      scoring: settings.benchmark.scoring,
-      sample: request.sample,
-    });
+    // Every record is read once before judging (counts, bad records, the sample): seconds for RMB.
+    const run = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `BR-RM: reading ${title}…` }, () =>
+      BenchmarkRun.open({
+        benchmark: request.benchmark,
+        input,
+        output,
+        resume: exists && resume === true,
+        overwrite: exists && resume === false,
+        prompts,
+        scoring: settings.benchmark.scoring,
+        sample: request.sample,
+      }),
+    );
     const { plan } = run;
     d.log.info(`Run Benchmark: ${title} from ${input} -> ${output}; ${plan.records} records, ${plan.comparisons} of ${plan.benchmarkComparisons} comparisons; prompts ${prompts}, scoring ${settings.benchmark.scoring}; concurrency ${settings.evaluation.concurrency}, swap ${settings.evaluation.swap}`);
     for (const reason of plan.firstBad) d.log.warn(`${title}: skipped ${reason}`);
