@@ -4,15 +4,15 @@ import type { EvaluationRun } from "../core/evaluate";
 import { parseFieldMap } from "../core/records";
 import { ReportBuilder, subsetLines, summaryLines, type Report } from "../core/report";
 import { DatasetEvaluation } from "../files/datasetEvaluation";
-import { defaultCacheDir, DirectoryJudgmentCache } from "../files/judgmentCache";
 import { evaluationBackend } from "./evaluationBackend";
 import { readResults } from "../files/resultsFile";
-import { numberArg, UsageError } from "./args";
+import { UsageError } from "./args";
 import { EXIT, type Command } from "./command";
 import { backendConfigFrom, JUDGE_FLAGS, JUDGE_FLAGS_HELP, judgeOptionsFrom } from "./judgeOptions";
 import { ProgressReporter } from "./output";
 import { peakRssMB } from "../files/memory";
-import { EvalProgressBar, formatDuration } from "./progressBar";
+import { EvalProgressBar } from "./progressBar";
+import { RUN_FLAGS, runFlagsHelp, runLines, runOptionsFrom } from "./runOptions";
 
 /** Errors about the files named on the command line are usage errors (exit 2). */
 const USAGE_CODES = new Set(["RESULTS_EXIST", "RESULTS_IS_INPUT", "FILE_NOT_FOUND", "UNSUPPORTED_DATASET", "DATASET_EMPTY"]);
@@ -26,16 +26,6 @@ async function summarizeResults(file: string): Promise<Report> {
   return builder.build();
 }
 
-
-function runLines(run: EvaluationRun, out: string, previous: number): string[] {
-  const s = run.stats;
-  const lines = [
-    `This run: ${s.finished} pairs judged${s.skipped ? `, ${s.skipped} already in ${out}` : ""}${s.failed ? `, ${s.failed} failed (run again with --resume to retry them)` : ""}${s.badLines ? `, ${s.badLines} bad lines skipped` : ""}${s.cancelled ? "; stopped before the end" : ""}`,
-    `This run: ${s.judgments} comparisons on the model, ${s.cachedJudgments} answered from the cache; ${s.tokens.prompt.toLocaleString("en-US")} prompt + ${s.tokens.generated.toLocaleString("en-US")} generated tokens; ${formatDuration(s.ms / 1000)}; peak memory ${peakRssMB().toFixed(0)} MB`,
-  ];
-  if (previous > 0) lines.unshift(`Resumed: ${previous} pairs were already in ${out}.`);
-  return lines;
-}
 
 export const evalCommand: Command = {
   name: "eval",
@@ -60,29 +50,10 @@ fields are carried into the results; with a subset field the summary gives the a
 subset. A bad record is reported with its place and skipped. Progress goes to stderr, the
 summary to stdout.
 
-Dataset and results:
-  --map <canonical=field,...> read the parts of a pair from other fields, any of prompt,
+${runFlagsHelp("pairs", "dataset", "seed of the order chosen/rejected pairs are shown in", `  --map <canonical=field,...> read the parts of a pair from other fields, any of prompt,
                               response1, response2, label, id (for example
                               --map prompt=question,response1=answer_a,response2=answer_b,label=winner,id=uid
-                              or --map label=safer_response_id for PKU-SafeRLHF's safety label)
-  --out <file>                results file, JSONL (required)
-  --limit N                   only the first N pairs of the dataset
-  --resume                    keep the results in --out and judge only the pairs missing there
-  --overwrite                 start --out over
-  --strict                    stop at the first bad line instead of skipping it
-  --order-seed S              seed of the order chosen/rejected pairs are shown in (default 0)
-Judging:
-  --concurrency N             comparisons at once (default 1): parallel sequences of one
-                              context with the local backend, requests in flight with an endpoint
-  --swap                      judge both orders; a pair is consistent when both prefer the same
-                              response, and an inconsistent pair counts as a tie
-  --samples K                 K samples per order, majority vote (with --seed, sample i uses seed+i)
-  --cache-dir <dir>           result cache (default ${defaultCacheDir()});
-                              an identical request is answered from it
-  --no-cache                  neither read nor write the cache
-Output:
-  --json-summary              print the summary as JSON on stdout
-  --quiet                     no progress bar (bad lines and failures are still printed)
+                              or --map label=safer_response_id for PKU-SafeRLHF's safety label)`)}
 
 ${JUDGE_FLAGS_HELP}
 
@@ -91,38 +62,15 @@ run (finished results are kept), 2 a usage error, 130 stopped by Ctrl-C.`,
   async run(argv, { signal }) {
     const { values, positionals } = parseArgs({
       args: argv,
-      options: {
-        ...JUDGE_FLAGS,
-        out: { type: "string" },
-        map: { type: "string" },
-        limit: { type: "string" },
-        resume: { type: "boolean" },
-        overwrite: { type: "boolean" },
-        strict: { type: "boolean" },
-        "order-seed": { type: "string" },
-        concurrency: { type: "string" },
-        swap: { type: "boolean" },
-        samples: { type: "string" },
-        "cache-dir": { type: "string" },
-        "no-cache": { type: "boolean" },
-        "json-summary": { type: "boolean" },
-        quiet: { type: "boolean" },
-      },
+      options: { ...JUDGE_FLAGS, ...RUN_FLAGS, map: { type: "string" } },
       strict: true,
       allowPositionals: true,
     });
     if (positionals.length !== 1) throw new UsageError(`give one dataset file or folder (got ${positionals.length}): brrm eval <dataset> --out <results.jsonl>.`);
-    if (!values.out) throw new UsageError("--out <results.jsonl> is required: results are written there as each pair finishes.");
-    if (values.resume && values.overwrite) throw new UsageError("--resume and --overwrite contradict each other: pick one.");
-    if (values["no-cache"] && values["cache-dir"]) throw new UsageError("--no-cache and --cache-dir contradict each other: pick one.");
-    const limit = numberArg("limit", values.limit, { min: 1, integer: true });
-    const concurrency = numberArg("concurrency", values.concurrency, { min: 1, max: 64, integer: true }) ?? 1;
-    const samples = numberArg("samples", values.samples, { min: 1, max: 64, integer: true }) ?? 1;
-    const orderSeed = numberArg("order-seed", values["order-seed"], { min: 0, integer: true }) ?? 0;
+    const { out, limit, concurrency, samples, orderSeed, cache } = runOptionsFrom(values, "results.jsonl");
     const map = values.map === undefined ? undefined : parseFieldMap(values.map);
     if (typeof map === "string") throw new UsageError(`--map: ${map}.`);
     const options = judgeOptionsFrom(values);
-    const out = values.out;
 
     const evaluation = await DatasetEvaluation.open({ input: positionals[0], output: out, resume: values.resume, overwrite: values.overwrite, orderSeed, map }).catch((e: unknown) => {
       throw e instanceof BrrmError && USAGE_CODES.has(e.code) ? new UsageError(e.message) : e;
@@ -148,7 +96,7 @@ run (finished results are kept), 2 a usage error, 130 stopped by Ctrl-C.`,
         samples,
         limit,
         strict: values.strict,
-        cache: values["no-cache"] ? undefined : new DirectoryJudgmentCache(values["cache-dir"] ?? defaultCacheDir()),
+        cache,
         modelIdentity,
         signal,
         onEvent: (e) => bar.event(e),
@@ -162,7 +110,7 @@ run (finished results are kept), 2 a usage error, 130 stopped by Ctrl-C.`,
     if (values["json-summary"]) {
       process.stdout.write(`${JSON.stringify({ results: out, summary: report.summary, run: run.stats, resumed: existing.done.size, modelLoaded: modelLoaded(), badLines: run.badLines, failures: run.failures, peakRssMB: peakRssMB() }, null, 2)}\n`);
     } else {
-      const lines = [`Results: ${out}`, ...summaryLines(report.summary), ...subsetLines(report.summary), ...runLines(run, out, existing.done.size)];
+      const lines = [`Results: ${out}`, ...summaryLines(report.summary), ...subsetLines(report.summary), ...runLines(run, out, existing.done.size, "pairs", "lines")];
       if (!modelLoaded()) lines.push("The model was not loaded: no pair needed it.");
       process.stdout.write(`${lines.join("\n")}\n`);
     }

@@ -2,6 +2,7 @@
 
 import { BrrmError, errorMessage, isCancelled } from "../core/errors";
 import { UsageError } from "./args";
+import { benchmarkCommand } from "./benchmark";
 import { EXIT, type Command } from "./command";
 import { compareCommand } from "./compare";
 import { evalCommand } from "./eval";
@@ -9,7 +10,7 @@ import { modelsCommand } from "./models";
 import { parseCommand } from "./parseCommand";
 import { reportCommand } from "./report";
 
-const COMMANDS: Command[] = [compareCommand, evalCommand, reportCommand, parseCommand, modelsCommand];
+const COMMANDS: Command[] = [compareCommand, evalCommand, benchmarkCommand, reportCommand, parseCommand, modelsCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

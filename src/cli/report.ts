@@ -1,7 +1,10 @@
 import * as fs from "node:fs";
 import { parseArgs } from "node:util";
+import { SCORINGS } from "../core/benchmark/benchmarks";
+import { renderBenchmarkCsv, renderBenchmarkHtml, renderBenchmarkMarkdown } from "../core/benchmark/report";
 import { BrrmError } from "../core/errors";
 import { csvHeader, csvRow, DEFAULT_REVIEW_LIMIT, renderHtml, renderMarkdown, ReportBuilder } from "../core/report";
+import { readBenchmarkReport } from "../files/benchmarkReport";
 import { readResults } from "../files/resultsFile";
 import { choiceArg, numberArg, UsageError } from "./args";
 import { EXIT, type Command } from "./command";
@@ -26,7 +29,7 @@ function sink(file: string | undefined): { write(text: string): Promise<void>; e
 export const reportCommand: Command = {
   name: "report",
   summary: "summarize a results file, with the pairs to review (Markdown, HTML or CSV)",
-  help: `Usage: brrm report <results.jsonl> [--format md|html|csv] [--out <file>] [--review-limit N]
+  help: `Usage: brrm report <results.jsonl> [--format md|html|csv] [--out <file>] [--review-limit N] [--scoring official|paper]
 
 Reads the results of \`brrm eval\` and prints the summary (wins per side with 95% intervals,
 accuracy against labels, consistency after swap, position bias, per-dimension counts and win
@@ -39,11 +42,15 @@ disagreed with the label or with itself after a swap.
   --review-limit N            pairs to review listed in md and html (default ${DEFAULT_REVIEW_LIMIT}; 0 lists none)
   --title <text>              the report's title
 
+The results of \`brrm benchmark\` get the benchmark's report instead: the score and its tables
+with 95% intervals beside BR-RM's published figures (html: with a bar chart; csv: one row per
+figure), scored as recorded in the file or as --scoring official|paper says.
+
 Exit codes: 0 done, 1 the file cannot be read, 2 a usage error.`,
   async run(argv) {
     const { values, positionals } = parseArgs({
       args: argv,
-      options: { format: { type: "string" }, out: { type: "string" }, "review-limit": { type: "string" }, title: { type: "string" } },
+      options: { format: { type: "string" }, out: { type: "string" }, "review-limit": { type: "string" }, title: { type: "string" }, scoring: { type: "string" } },
       strict: true,
       allowPositionals: true,
     });
@@ -52,6 +59,17 @@ Exit codes: 0 done, 1 the file cannot be read, 2 a usage error.`,
     const reviewLimit = numberArg("review-limit", values["review-limit"], { min: 0, integer: true }) ?? DEFAULT_REVIEW_LIMIT;
     const file = positionals[0];
     if (!fs.existsSync(file)) throw new UsageError(`results file not found: ${file}. Give the --out file of \`brrm eval\`.`);
+    const scoring = choiceArg("scoring", values.scoring, SCORINGS);
+
+    const benchmark = await readBenchmarkReport(file, scoring);
+    if (benchmark) {
+      const out = sink(values.out);
+      const title = values.title ?? `BR-RM benchmark report: ${file}`;
+      await out.write(format === "csv" ? renderBenchmarkCsv(benchmark) : format === "html" ? renderBenchmarkHtml(benchmark, title) : `${renderBenchmarkMarkdown(benchmark, title)}\n`);
+      await out.end();
+      return EXIT.ok;
+    }
+    if (scoring) throw new UsageError(`--scoring applies to the results of brrm benchmark; ${file} holds other results.`);
     const title = values.title ?? `BR-RM evaluation report: ${file}`;
 
     const out = sink(values.out);

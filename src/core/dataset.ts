@@ -98,7 +98,7 @@ export async function* readLines(chunks: AsyncIterable<string | Uint8Array>, max
 }
 
 /** 32-bit FNV-1a: a stable, platform-free hash for seeding per-pair choices. */
-function fnv1a(text: string): number {
+export function fnv1a(text: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);

@@ -157,7 +157,7 @@ const DIMENSION_HEADER = ["Dimension", "Chosen", "Share", "Response 1 wins", "Re
 // ---------------------------------------------------------------- Markdown
 
 /** Text from the data as inert Markdown: one line, no markup, no HTML. */
-function mdText(s: string, max = 400): string {
+export function mdText(s: string, max = 400): string {
   const flat = s.replace(/\s+/g, " ").trim();
   const cut = flat.length > max ? `${flat.slice(0, max)}…` : flat;
   // Every item is written after a fixed prefix, so only inline markup needs escaping.

@@ -1,15 +1,17 @@
 // The evaluation features of the editor, wired in one place so activate() stays a list of
 // parts: pair notebooks (serializer, controller, summary), "Evaluate Dataset…", "Compare
-// Prompt Variants…", "New Evaluation Notebook" and "Open as BR-RM Notebook". Registering them
+// Prompt Variants…", "Run Benchmark…", "New Evaluation Notebook" and "Open as BR-RM Notebook". Registering them
 // is cheap: nothing here loads a model or node-llama-cpp.
 
 import * as path from "node:path";
 import * as vscode from "vscode";
 import type { BackendManager } from "./backendManager";
 import { registerSafeCommand } from "./commands";
+import { BenchmarkReportView } from "./evaluation/benchmarkReportView";
 import { compareVariants, type VariantInput } from "./evaluation/compareVariants";
 import { evaluateDataset } from "./evaluation/evaluateDataset";
 import { ReportView } from "./evaluation/reportView";
+import { runBenchmark, type BenchmarkRequest } from "./evaluation/runBenchmark";
 import { EvaluationRuns } from "./evaluation/runs";
 import { PairCellStatusBar } from "./notebook/cellStatus";
 import { PairNotebookController } from "./notebook/controller";
@@ -35,13 +37,15 @@ export interface EvaluationFeatures {
 export function registerEvaluationFeatures(d: { backends: BackendManager; log: vscode.LogOutputChannel }): EvaluationFeatures {
   const runs = new EvaluationRuns();
   const reports = new ReportView();
-  const deps = { backends: d.backends, runs, reports, log: d.log };
+  const benchmarkReports = new BenchmarkReportView();
+  const deps = { backends: d.backends, runs, reports, benchmarkReports, log: d.log };
 
   const register = <A extends unknown[], R>(id: string, fn: (...args: A) => Promise<R>) => registerSafeCommand(id, fn, d.log);
 
   const disposables: vscode.Disposable[] = [
     runs,
     reports,
+    benchmarkReports,
     // Outputs are saved in the file (transientOutputs off): reopening shows the judgments.
     vscode.workspace.registerNotebookSerializer(NOTEBOOK_TYPE, new PairNotebookSerializer(), { transientOutputs: false }),
     new PairNotebookController(d.backends, runs, d.log),
@@ -52,6 +56,9 @@ export function registerEvaluationFeatures(d: { backends: BackendManager; log: v
 
     // From the palette: asked; a caller (a test) may pass the files.
     register("brrm.compareVariants", async (input?: VariantInput) => compareVariants(deps, input && typeof input === "object" && ("file" in input || "fileA" in input) ? input : undefined)),
+
+    // From the palette: asked; a caller (a test) may pass what to run.
+    register("brrm.runBenchmark", async (request?: BenchmarkRequest) => runBenchmark(deps, request && typeof request === "object" && "benchmark" in request ? request : undefined)),
 
     register("brrm.newNotebook", async () => {
       const text = EXAMPLE_PAIRS.map((p) => JSON.stringify(p)).join("\n");

@@ -8,6 +8,7 @@
 import * as vscode from "vscode";
 import { z } from "zod";
 import { DEFAULT_MODEL, type GpuSetting } from "../backends/llamaCpp";
+import { PROMPT_SETS, SCORINGS, type Scoring } from "../core/benchmark/benchmarks";
 import type { BackendKind } from "../core/judgment";
 import { DEFAULT_TEMPLATES, validateTemplates, type PromptTemplates } from "../core/prompts";
 import { DEFAULT_SAMPLING, type Sampling } from "../core/sampling";
@@ -56,6 +57,12 @@ export interface EvaluationSettings {
   cache: boolean;
 }
 
+/** How "Run Benchmark…" judges and scores. */
+export interface BenchmarkSettings {
+  prompts: (typeof PROMPT_SETS)[number];
+  scoring: Scoring;
+}
+
 export interface Settings {
   backend: BackendKind;
   local: LocalSettings;
@@ -64,6 +71,7 @@ export interface Settings {
   constrained: boolean;
   templates: PromptTemplates;
   evaluation: EvaluationSettings;
+  benchmark: BenchmarkSettings;
   /** Values that were invalid and replaced by their defaults, in words (shown and logged). */
   problems: string[];
 }
@@ -102,6 +110,8 @@ const schemas = {
   "evaluation.swap": z.boolean(),
   "evaluation.samples": z.number().int().min(1).max(32),
   "evaluation.cache": z.boolean(),
+  "benchmark.prompts": z.enum(PROMPT_SETS),
+  "benchmark.scoring": z.enum(SCORINGS),
 } as const;
 
 type Key = keyof typeof schemas;
@@ -131,6 +141,8 @@ export const SETTING_DEFAULTS: { readonly [K in Key]: Value<K> } = {
   "evaluation.swap": false,
   "evaluation.samples": 1,
   "evaluation.cache": true,
+  "benchmark.prompts": "card",
+  "benchmark.scoring": "official",
 };
 
 /** Reads every setting; `trusted` defaults to the workspace's trust (a parameter for tests). */
@@ -186,6 +198,7 @@ export function readSettings(trusted: boolean = vscode.workspace.isTrusted): Set
       samples: read("evaluation.samples"),
       cache: read("evaluation.cache"),
     },
+    benchmark: { prompts: read("benchmark.prompts"), scoring: read("benchmark.scoring") },
     problems,
   };
 }

@@ -2,6 +2,7 @@
 //   npm run bench                 every section
 //   npm run bench -- engine       only the sections whose name contains "engine"
 
+import { benchmarkBench } from "./benchmark";
 import { datasetBench } from "./dataset";
 import { datasetFilesBench } from "./datasetFiles";
 import { endpointBench, endpointConcurrencyBench } from "./endpoint";
@@ -12,7 +13,7 @@ export interface BenchSection {
   run(): Promise<void>;
 }
 
-const SECTIONS: BenchSection[] = [engineBench, endpointBench, endpointConcurrencyBench, datasetBench, datasetFilesBench];
+const SECTIONS: BenchSection[] = [engineBench, endpointBench, endpointConcurrencyBench, datasetBench, datasetFilesBench, benchmarkBench];
 
 async function main(): Promise<void> {
   const filters = process.argv.slice(2);

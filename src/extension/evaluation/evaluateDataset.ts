@@ -7,7 +7,6 @@
 
 import * as path from "node:path";
 import * as vscode from "vscode";
-import type { LoadProgress } from "../../backends/llamaCpp";
 import { placeText } from "../../core/dataset";
 import { BrrmError, errorMessage, isCancelled } from "../../core/errors";
 import type { EvaluationRun, RunStats } from "../../core/evaluate";
@@ -21,6 +20,7 @@ import { evaluationOptions } from "./evaluationOptions";
 import { mdText } from "./markdownText";
 import type { ReportView } from "./reportView";
 import type { EvaluationRuns } from "./runs";
+import { formatSeconds, withRunProgress } from "./runProgress";
 
 export interface DatasetRunOutcome {
   output: string;
@@ -97,44 +97,23 @@ export async function evaluateDataset(d: EvaluateDatasetDeps, uri?: vscode.Uri, 
   d.log.info(`Evaluate Dataset: ${input} -> ${output}; concurrency ${settings.evaluation.concurrency}, swap ${settings.evaluation.swap}, samples ${settings.evaluation.samples}, cache ${settings.evaluation.cache}${evaluation.existing.done.size > 0 ? `; resuming after ${evaluation.existing.done.size} pairs` : ""}`);
 
   try {
-    const run = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `BR-RM: evaluating ${name}`, cancellable: true },
-      async (progress, token) => {
-        const onCancel = token.onCancellationRequested(() => controller.abort());
-        try {
-          const onLoad = (p: LoadProgress) =>
-            progress.report({ message: p.phase === "download" ? `downloading the model: ${(p.downloadedBytes / 1e6).toFixed(0)} MB` : `loading the model: ${Math.round(p.fraction * 100)}%` });
-          progress.report({ message: "starting the backend…" });
-          return await d.backends.use(controller.signal, onLoad, async (backend) => {
-            const options = await evaluationOptions(settings, backend);
-            const total = evaluation.inputRecords;
-            let reported = 0;
-            return evaluation.run(backend, {
-              ...options,
-              concurrency: settings.evaluation.concurrency,
-              signal: controller.signal,
-              onEvent: (e) => {
-                if (e.type === "badLine") d.log.warn(`${name}, ${placeText(e)}: ${e.reason}`);
-                else if (e.type === "pairFailed") d.log.error(`${name}, ${placeText(e)}: ${e.error.message}`);
-                else if (e.type === "warning") d.log.warn(e.message);
-                if (e.type !== "progress") return;
-                const s = e.stats;
-                const done = s.finished + s.skipped + s.failed + s.badLines;
-                const fraction = total > 0 ? Math.min(1, done / total) : 0;
-                const rate = s.ms > 0 ? s.finished / (s.ms / 1000) : 0;
-                const left = total - done;
-                const eta = rate > 0 && left > 0 ? `, about ${formatSeconds(left / rate)} left` : "";
-                const problems = [s.failed > 0 ? `${s.failed} failed` : "", s.badLines > 0 ? `${s.badLines} bad lines` : ""].filter(Boolean).join(", ");
-                progress.report({ message: `${done} of ${total} pairs${problems ? ` (${problems})` : ""}${eta}`, increment: (fraction - reported) * 100 });
-                reported = fraction;
-              },
-            });
-          });
-        } finally {
-          onCancel.dispose();
-        }
-      },
-    );
+    const run = await withRunProgress(d.backends, `BR-RM: evaluating ${name}`, controller, async (backend, report) => {
+      const options = await evaluationOptions(settings, backend);
+      return evaluation.run(backend, {
+        ...options,
+        concurrency: settings.evaluation.concurrency,
+        signal: controller.signal,
+        onEvent: (e) => {
+          if (e.type === "badLine") d.log.warn(`${name}, ${placeText(e)}: ${e.reason}`);
+          else if (e.type === "pairFailed") d.log.error(`${name}, ${placeText(e)}: ${e.error.message}`);
+          else if (e.type === "warning") d.log.warn(e.message);
+          if (e.type !== "progress") return;
+          const s = e.stats;
+          const problems = [s.failed > 0 ? `${s.failed} failed` : "", s.badLines > 0 ? `${s.badLines} bad lines` : ""].filter(Boolean).join(", ");
+          report({ done: s.finished + s.skipped + s.failed + s.badLines, total: evaluation.inputRecords, unit: "pairs", stats: s, problems });
+        },
+      });
+    });
     const report = await showReport(d, input, output, run);
     const s = run.stats;
     const summary = `${s.finished} pairs judged${s.skipped > 0 ? `, ${s.skipped} already done` : ""}${s.failed > 0 ? `, ${s.failed} failed` : ""}${s.badLines > 0 ? `, ${s.badLines} bad lines skipped` : ""}`;
@@ -161,12 +140,6 @@ export async function evaluateDataset(d: EvaluateDatasetDeps, uri?: vscode.Uri, 
   } finally {
     tracked.dispose();
   }
-}
-
-function formatSeconds(s: number): string {
-  if (s < 90) return `${Math.round(s)} s`;
-  if (s < 5400) return `${Math.round(s / 60)} min`;
-  return `${(s / 3600).toFixed(1)} h`;
 }
 
 /** The report of the whole results file (earlier runs included), with this run's bad lines and failures. */

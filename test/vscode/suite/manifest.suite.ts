@@ -35,6 +35,7 @@ describe("package.json", () => {
       "brrm.openAsNotebook": "BR-RM: Open as BR-RM Notebook",
       "brrm.compareVariants": "BR-RM: Compare Prompt Variants…",
       "brrm.notebookReport": "BR-RM: Show Notebook Report",
+      "brrm.runBenchmark": "BR-RM: Run Benchmark…",
     });
     const { menus, keybindings } = manifest().contributes;
     assert.ok(menus["editor/context"].some((m) => m.command === "brrm.compareResponses" && m.when?.includes("editorHasSelection")));
