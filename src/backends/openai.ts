@@ -18,10 +18,12 @@ import {
   redactor,
   statusError,
   streamCutError,
+  streamNotJsonError,
   timeoutError,
   withOpenAIErrorBodies,
   type ErrorContext,
 } from "./openaiErrors";
+import { EndpointAnswerError, unreadableEvent, withApiAnswers } from "./openaiResponses";
 import { InlineThinkSplitter } from "./thinkStream";
 
 export interface OpenAIBackendOptions {
@@ -295,6 +297,8 @@ export class OpenAIBackend implements JudgeBackend {
       } catch (e) {
         if (req.signal?.aborted || stop.aborted) throw new CancelledError();
         if (e instanceof BrrmError) throw e;
+        const refused = answerRefused(e);
+        if (refused) throw refused;
         const ctx = this.errorContext(attempt, "grammar" in body);
         const isStatus = e instanceof this.lib.APIError && e.status !== undefined;
         const retryable = isStatus
@@ -314,7 +318,7 @@ export class OpenAIBackend implements JudgeBackend {
 
   private async toBrrmError(e: unknown, ctx: ErrorContext): Promise<BrrmError> {
     const { lib } = this;
-    if (e instanceof lib.APIConnectionTimeoutError) return timeoutError(this.endpoint, this.timeoutMs, false, e);
+    if (e instanceof lib.APIConnectionTimeoutError) return timeoutError(this.endpoint, this.timeoutMs, 0, e);
     if (e instanceof lib.APIConnectionError) return connectionError(e, ctx);
     if (e instanceof lib.APIError && e.status !== undefined) {
       if (e.status === 404) ctx.modelsOnServer = await listModelsWith(this.client, lib, this.opts).catch(() => undefined);
@@ -338,6 +342,7 @@ export class OpenAIBackend implements JudgeBackend {
     const options = { signal, timeout: Math.ceil(this.timeoutMs) + 1000, maxRetries: 0 };
     const cancelled = () => req.signal?.aborted || stop.aborted;
     let received = 0;
+    let response: Response | undefined;
     try {
       if (!this.stream) {
         const completion = await this.client.chat.completions.create({ ...body, stream: false } as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming, options);
@@ -349,10 +354,11 @@ export class OpenAIBackend implements JudgeBackend {
         emitWhole(req.onChunk, thought, content, usage.generatedTokens);
         return { thought, content, usage };
       }
-      const stream = await this.client.chat.completions.create(
-        { ...body, stream: true, stream_options: { include_usage: true } } as unknown as OpenAI.ChatCompletionCreateParamsStreaming,
-        options,
-      );
+      const answer = await this.client.chat.completions
+        .create({ ...body, stream: true, stream_options: { include_usage: true } } as unknown as OpenAI.ChatCompletionCreateParamsStreaming, options)
+        .withResponse();
+      response = answer.response;
+      const stream = answer.data;
       deadline.restart();
       const splitter = new InlineThinkSplitter();
       let thought = "";
@@ -381,13 +387,15 @@ export class OpenAIBackend implements JudgeBackend {
       for (const piece of splitter.flush()) emit(piece.kind, piece.text);
       // An abort ends the stream quietly, as if it were complete: tell the causes apart.
       if (cancelled()) throw new CancelledError();
-      if (deadline.fired) throw timeoutError(this.endpoint, this.timeoutMs, received > 0);
+      if (deadline.fired) throw timeoutError(this.endpoint, this.timeoutMs, received);
       if (!finish) throw streamCutError(this.endpoint, received, "the stream ended without a finish reason");
       return { thought, content, usage: usageOf(last, mapStopReason(finish), received, this.opts.onServerTimings) };
     } catch (e) {
       if (cancelled()) throw new CancelledError();
       if (e instanceof BrrmError) throw e;
-      if (deadline.fired) throw timeoutError(this.endpoint, this.timeoutMs, received > 0, e);
+      if (deadline.fired) throw timeoutError(this.endpoint, this.timeoutMs, received, e);
+      // The `openai` package parses each event's data with JSON.parse, which does not say what it read.
+      if (e instanceof SyntaxError) throw streamNotJsonError(this.endpoint, received, this.redact(unreadableEvent(response) ?? e.message), e);
       // Once tokens have been shown, a failure is a cut stream: retrying would repeat the turn's
       // text in the progress view. The server's message (an SSE error event) is kept.
       if (received > 0) {
@@ -468,6 +476,12 @@ class OpenAIConversation implements Conversation {
   }
 }
 
+/** An answer withApiAnswers refused, from inside the connection error the package wraps it in. */
+function answerRefused(e: unknown): EndpointAnswerError | undefined {
+  for (let x: unknown = e, depth = 0; x && depth < 4; x = (x as { cause?: unknown }).cause, depth++) if (x instanceof EndpointAnswerError) return x;
+  return undefined;
+}
+
 function makeClient(lib: OpenAIModule, opts: OpenAIBackendOptions): OpenAI {
   return new lib.OpenAI({
     baseURL: opts.baseURL,
@@ -479,7 +493,7 @@ function makeClient(lib: OpenAIModule, opts: OpenAIBackendOptions): OpenAI {
     organization: null,
     project: null,
     logLevel: "off",
-    fetch: withOpenAIErrorBodies(globalThis.fetch),
+    fetch: withOpenAIErrorBodies(withApiAnswers(globalThis.fetch, displayEndpoint(opts.baseURL), redactor(opts.apiKey))),
     maxRetries: 0,
     timeout: Math.ceil(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS),
   });
@@ -503,7 +517,9 @@ async function listModelsWith(client: OpenAI, lib: OpenAIModule, opts: OpenAIBac
     return ids;
   } catch (e) {
     if (opts.signal?.aborted) throw new CancelledError();
-    if (e instanceof lib.APIConnectionTimeoutError) throw timeoutError(endpoint, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, false, e);
+    const refused = answerRefused(e);
+    if (refused) throw refused;
+    if (e instanceof lib.APIConnectionTimeoutError) throw timeoutError(endpoint, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, 0, e);
     if (e instanceof lib.APIConnectionError) throw connectionError(e, ctx);
     if (e instanceof lib.APIError && e.status !== undefined) {
       if (e.status === 404)

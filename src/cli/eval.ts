@@ -6,8 +6,9 @@ import { DatasetEvaluation } from "../files/datasetEvaluation";
 import { defaultCacheDir, DirectoryJudgmentCache } from "../files/judgmentCache";
 import { evaluationBackend } from "../files/modelIdentity";
 import { readResults } from "../files/resultsFile";
-import { numberArg, UsageError } from "./args";
-import { EXIT, type Command } from "./command";
+import { fractionArg, numberArg, UsageError } from "./args";
+import { commandLine, type Command } from "./command";
+import { exitStatus, RUN_EXIT_HELP } from "./exitStatus";
 import { backendConfigFrom, JUDGE_FLAGS, JUDGE_FLAGS_HELP, judgeOptionsFrom } from "./judgeOptions";
 import { ProgressReporter } from "./output";
 import { peakRssMB } from "../files/memory";
@@ -47,7 +48,8 @@ loses nothing finished; --resume then judges only what is missing. Records may b
 prompt/response1/response2 (optional label 1 or 2), prompt/chosen/rejected (shown in a seeded
 random order), question/response_a/response_b, with messages or conversations as context; an
 id and any other fields are carried into the results. A bad line is reported with its number
-and skipped. Progress goes to stderr, the summary to stdout.
+and skipped. Progress goes to stderr, the summary to stdout. While it runs, the results file is
+locked: a second run (or the editor) writing it refuses at once and names this one.
 
 Dataset and results:
   --out <file>                results file, JSONL (required)
@@ -55,6 +57,7 @@ Dataset and results:
   --resume                    keep the results in --out and judge only the pairs missing there
   --overwrite                 start --out over
   --strict                    stop at the first bad line instead of skipping it
+  --allow-bad-lines           exit 0 even when bad lines were skipped (otherwise 4)
   --order-seed S              seed of the order chosen/rejected pairs are shown in (default 0)
 Judging:
   --concurrency N             comparisons at once (default 1): parallel sequences of one
@@ -65,14 +68,16 @@ Judging:
   --cache-dir <dir>           result cache (default ${defaultCacheDir()});
                               an identical request is answered from it
   --no-cache                  neither read nor write the cache
+CI gates (the whole results file's figure, not its interval's lower bound):
+  --fail-under-accuracy X     exit 6 when the accuracy against the labels is under X
+                              (0.8 or 80%), or when no pair has a label
 Output:
   --json-summary              print the summary as JSON on stdout
   --quiet                     no progress bar (bad lines and failures are still printed)
 
 ${JUDGE_FLAGS_HELP}
 
-Exit codes: 0 every pair judged (bad lines skipped), 1 some pairs failed or an error stopped the
-run (finished results are kept), 2 a usage error, 130 stopped by Ctrl-C.`,
+${RUN_EXIT_HELP}`,
   async run(argv, { signal }) {
     const { values, positionals } = parseArgs({
       args: argv,
@@ -83,6 +88,8 @@ run (finished results are kept), 2 a usage error, 130 stopped by Ctrl-C.`,
         resume: { type: "boolean" },
         overwrite: { type: "boolean" },
         strict: { type: "boolean" },
+        "allow-bad-lines": { type: "boolean" },
+        "fail-under-accuracy": { type: "string" },
         "order-seed": { type: "string" },
         concurrency: { type: "string" },
         swap: { type: "boolean" },
@@ -103,10 +110,11 @@ run (finished results are kept), 2 a usage error, 130 stopped by Ctrl-C.`,
     const concurrency = numberArg("concurrency", values.concurrency, { min: 1, max: 64, integer: true }) ?? 1;
     const samples = numberArg("samples", values.samples, { min: 1, max: 64, integer: true }) ?? 1;
     const orderSeed = numberArg("order-seed", values["order-seed"], { min: 0, integer: true }) ?? 0;
+    const minAccuracy = fractionArg("fail-under-accuracy", values["fail-under-accuracy"]);
     const options = judgeOptionsFrom(values);
     const out = values.out;
 
-    const evaluation = await DatasetEvaluation.open({ input: positionals[0], output: out, resume: values.resume, overwrite: values.overwrite, orderSeed }).catch((e: unknown) => {
+    const evaluation = await DatasetEvaluation.open({ input: positionals[0], output: out, resume: values.resume, overwrite: values.overwrite, orderSeed }, commandLine("eval", argv)).catch((e: unknown) => {
       throw e instanceof BrrmError && USAGE_CODES.has(e.code) ? new UsageError(e.message) : e;
     });
     const existing = evaluation.existing;
@@ -119,7 +127,10 @@ run (finished results are kept), 2 a usage error, 130 stopped by Ctrl-C.`,
       loading.note(`${out}: warning: earlier results were judged with other --swap/--samples settings (${others.join(", ")} orders x samples, now ${shape}); the summary mixes them.`);
 
     const config = backendConfigFrom(values, { parallel: concurrency, signal, onProgress: (p) => loading.load(p) });
-    const { backend, modelIdentity, modelLoaded } = await evaluationBackend(config);
+    const { backend, modelIdentity, modelLoaded } = await evaluationBackend(config).catch(async (e: unknown) => {
+      await evaluation.close();
+      throw e;
+    });
     const bar = new EvalProgressBar(evaluation.inputLines, limit, process.stderr, values.quiet);
     let run: EvaluationRun;
     try {
@@ -148,10 +159,21 @@ run (finished results are kept), 2 a usage error, 130 stopped by Ctrl-C.`,
       if (!modelLoaded()) lines.push("The model was not loaded: no pair needed it.");
       process.stdout.write(`${lines.join("\n")}\n`);
     }
-    if (run.stats.cancelled) {
+    if (run.stats.cancelled)
       process.stderr.write(`brrm: stopped. The ${run.stats.finished} pairs finished in this run are in ${out}; run the same command with --resume to finish the rest.\n`);
-      return 130;
-    }
-    return run.stats.failed > 0 ? EXIT.failure : EXIT.ok;
+    const status = exitStatus({
+      cancelled: run.stats.cancelled,
+      pairs: run.stats.pairs,
+      failed: run.stats.failed,
+      badLines: run.stats.badLines,
+      allowBadLines: Boolean(values["allow-bad-lines"]),
+      thresholds:
+        minAccuracy === undefined
+          ? []
+          : [{ flag: "--fail-under-accuracy", what: "Accuracy", min: minAccuracy, measured: report.summary.accuracy, missing: "no pair in the results has a label" }],
+      retry: "run again with --resume to retry them",
+    });
+    for (const line of status.lines) process.stderr.write(`brrm: ${line}\n`);
+    return status.code;
   },
 };

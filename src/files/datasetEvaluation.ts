@@ -1,6 +1,7 @@
 // A dataset file judged into a results file: what `brrm eval` and the extension's "Evaluate
-// Dataset…" run. open() checks the files and reads what a resume skips before any model is
-// loaded; run() streams the dataset through core's evaluate() and appends each finished pair.
+// Dataset…" run. open() takes the results file's lock (one writer per file), checks the files and
+// reads what a resume skips before any model is loaded; run() streams the dataset through core's
+// evaluate() and appends each finished pair; close() gives the lock back (run() does at its end).
 
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -10,6 +11,7 @@ import { BrrmError } from "../core/errors";
 import { evaluate, type EvaluateOptions, type EvaluationRun } from "../core/evaluate";
 import { countNonBlankLines, fileChunks } from "./jsonl";
 import { ResultsWriter, scanResults, type ExistingResults } from "./resultsFile";
+import { lockResultsFile, type ResultsLock } from "./resultsLock";
 
 export interface DatasetEvaluationFiles {
   /** The pairs, JSONL. */
@@ -33,28 +35,46 @@ export class DatasetEvaluation {
     readonly inputLines: number,
     /** What `output` already holds (empty unless resuming). */
     readonly existing: ExistingResults,
+    private readonly lock: ResultsLock,
   ) {}
 
-  static async open(files: DatasetEvaluationFiles): Promise<DatasetEvaluation> {
+  /** `command` names this run to a second writer that gets refused (`brrm eval …`, "Evaluate Dataset (VS Code)"). */
+  static async open(files: DatasetEvaluationFiles, command: string): Promise<DatasetEvaluation> {
     if (path.resolve(files.input) === path.resolve(files.output))
       throw new BrrmError("RESULTS_IS_INPUT", `The results file is the dataset itself (${files.output}). Give another --out file.`);
     const inputLines = await countNonBlankLines(files.input, "Dataset");
-    const hasResults = fs.existsSync(files.output) && fs.statSync(files.output).size > 0;
-    if (hasResults && !files.resume && !files.overwrite)
-      throw new BrrmError("RESULTS_EXIST", `${files.output} already holds results. Use --resume to judge only the pairs missing from it, or --overwrite to start it over.`);
-    const existing = files.resume ? await scanResults(files.output) : { done: new Set<string>(), unreadable: 0, partialTailBytes: 0, duplicates: 0, shapes: new Set<string>() };
-    return new DatasetEvaluation(files, inputLines, existing);
+    // Taken before the file is read: what a resume skips must not change before the run appends.
+    const lock = await lockResultsFile(files.output, command);
+    try {
+      const hasResults = fs.existsSync(files.output) && fs.statSync(files.output).size > 0;
+      if (hasResults && !files.resume && !files.overwrite)
+        throw new BrrmError("RESULTS_EXIST", `${files.output} already holds results. Use --resume to judge only the pairs missing from it, or --overwrite to start it over.`);
+      const existing = files.resume ? await scanResults(files.output) : { done: new Set<string>(), unreadable: 0, partialTailBytes: 0, duplicates: 0, shapes: new Set<string>() };
+      return new DatasetEvaluation(files, inputLines, existing, lock);
+    } catch (e) {
+      await lock.release();
+      throw e;
+    }
   }
 
   async run(backend: JudgeBackend, options: DatasetRunOptions = {}): Promise<EvaluationRun> {
     const { input, output, overwrite, orderSeed } = this.files;
-    const truncateTo = overwrite ? 0 : this.existing.partialTailBytes > 0 ? fs.statSync(output).size - this.existing.partialTailBytes : undefined;
-    const pairs = readDataset(await fileChunks(input, "Dataset"), { orderSeed });
-    const writer = await ResultsWriter.open(output, truncateTo);
     try {
-      return await evaluate(pairs, backend, { ...options, done: this.existing.done, onResult: (r) => writer.append(r) });
+      const truncateTo = overwrite ? 0 : this.existing.partialTailBytes > 0 ? fs.statSync(output).size - this.existing.partialTailBytes : undefined;
+      const pairs = readDataset(await fileChunks(input, "Dataset"), { orderSeed });
+      const writer = await ResultsWriter.open(output, { truncateTo, lock: this.lock });
+      try {
+        return await evaluate(pairs, backend, { ...options, done: this.existing.done, onResult: (r) => writer.append(r) });
+      } finally {
+        await writer.close();
+      }
     } finally {
-      await writer.close();
+      await this.close();
     }
+  }
+
+  /** Gives the results file back; for a run that ends before run() (a model that fails to load). */
+  close(): Promise<void> {
+    return this.lock.release();
   }
 }
