@@ -177,7 +177,7 @@ export function streamCutError(endpoint: string, tokens: number, why: string, e?
 export function streamNotJsonError(endpoint: string, tokens: number, event: string, e?: unknown): BrrmError {
   return new BrrmError(
     "STREAM_NOT_JSON",
-    `The stream from ${endpoint} sent an event that is not JSON after ${tokens} tokens (${oneLine(event, 200)}). The server, or a proxy in between, does not speak the OpenAI protocol: check the endpoint URL and the server's log.`,
+    `The stream from ${endpoint} sent an event that is not JSON after ${tokens} ${tokens === 1 ? "token" : "tokens"} (${oneLine(event, 200)}). The server, or a proxy in between, does not speak the OpenAI protocol: check the endpoint URL and the server's log.`,
     { cause: e },
   );
 }

@@ -77,7 +77,7 @@ export function exitStatus(r: RunEnd): { code: number; lines: string[] } {
 export const RUN_EXIT_HELP = `Exit codes (the first that applies, in this order):
   130  stopped by Ctrl-C (finished results are kept)
   1    an error stopped the run, or some pairs failed (finished results are kept)
-  2    a usage error (a bad flag, a missing file, results that exist without --resume)
+  2    a usage error (a bad flag, a missing file; for eval, results that exist without --resume)
   5    no pair was judged: the input is empty or every line is bad
   6    a --fail-under-* threshold was not met, or could not be checked
   4    bad lines were skipped (without --allow-bad-lines)

@@ -22,7 +22,8 @@ reward model (BR-RM).
 Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join("\n")}
 
-Run \`brrm <command> --help\` for a command's options.`;
+Run \`brrm <command> --help\` for a command's options and exit codes. Without a command, or with
+an unknown one, brrm exits 2.`;
 }
 
 /** Node's parseArgs errors name the flag; say what to do about it. */

@@ -39,7 +39,7 @@ disagreed with the label or with itself after a swap.
   --review-limit N            pairs to review listed in md and html (default ${DEFAULT_REVIEW_LIMIT}; 0 lists none)
   --title <text>              the report's title
 
-Exit codes: 0 done, 1 the file cannot be read, 2 a usage error.`,
+Exit codes: 0 done, 1 the file cannot be read, 2 a usage error, 130 stopped by Ctrl-C.`,
   async run(argv) {
     const { values, positionals } = parseArgs({
       args: argv,

@@ -38,7 +38,7 @@ function fieldsFor(text: string, given: Partial<VariantFields>): VariantFields {
 
 export const variantsCommand: Command = {
   name: "variants",
-  summary: "judge prompt variant B's outputs against A's in both orders: B's win rate, with a CI gate",
+  summary: "judge prompt variant B's outputs against A's: B's win rate over A, with a CI gate",
   help: `Usage: brrm variants <outputs.jsonl> [--prompt-field F --a-field F --b-field F] [options]
        brrm variants --a <a.jsonl> --b <b.jsonl> [options]
 

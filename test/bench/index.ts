@@ -5,13 +5,14 @@
 import { datasetBench } from "./dataset";
 import { endpointBench, endpointConcurrencyBench } from "./endpoint";
 import { engineBench } from "./engine";
+import { loadBench } from "./load";
 
 export interface BenchSection {
   name: string;
   run(): Promise<void>;
 }
 
-const SECTIONS: BenchSection[] = [engineBench, endpointBench, endpointConcurrencyBench, datasetBench];
+const SECTIONS: BenchSection[] = [engineBench, endpointBench, endpointConcurrencyBench, datasetBench, loadBench];
 
 async function main(): Promise<void> {
   const filters = process.argv.slice(2);

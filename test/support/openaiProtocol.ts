@@ -85,11 +85,11 @@ export function sseDelta(res: http.ServerResponse, delta: Record<string, unknown
   res.write(`data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 0, model: "test-model", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`);
 }
 
-/** Streams `content` in a few chunks, then usage and [DONE]. */
-export function streamCompletion(res: http.ServerResponse, content: string): void {
+/** Streams `content` in chunks of `chunk` characters, then usage and [DONE]. */
+export function streamCompletion(res: http.ServerResponse, content: string, chunk = 8): void {
   startSse(res);
   sseDelta(res, { role: "assistant", content: "" });
-  for (let i = 0; i < content.length; i += 8) sseDelta(res, { content: content.slice(i, i + 8) });
+  for (let i = 0; i < content.length; i += chunk) sseDelta(res, { content: content.slice(i, i + chunk) });
   sseDelta(res, {}, "stop");
   res.write(`data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 0, model: "test-model", choices: [], usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 } })}\n\n`);
   res.end("data: [DONE]\n\n");
@@ -113,11 +113,14 @@ export function shownResponses(req: Recorded): [string, string] {
   return [between(1), between(2)];
 }
 
-/** A judge that answers both turns well-formed, streamed or not; `verdict` picks its verdict per request. */
-export function wellFormedJudge(verdict: (req: Recorded) => 1 | 2 = () => 1): Handler {
+/**
+ * A judge that answers both turns well-formed, streamed (in chunks of `chunk` characters) or
+ * not; `verdict` picks its verdict per request.
+ */
+export function wellFormedJudge(verdict: (req: Recorded) => 1 | 2 = () => 1, chunk = 8): Handler {
   return (req, res) => {
     const text = isTurn2(req) ? turn2(verdict(req)) : TURN1;
-    if (req.body?.stream) streamCompletion(res, text);
+    if (req.body?.stream) streamCompletion(res, text, chunk);
     else sendJson(res, 200, completion(text));
   };
 }
