@@ -113,12 +113,13 @@ ${RUN_EXIT_HELP}`,
     const minAccuracy = fractionArg("fail-under-accuracy", values["fail-under-accuracy"]);
     const options = judgeOptionsFrom(values);
     const out = values.out;
+    const loading = new ProgressReporter();
+    const config = backendConfigFrom(values, { parallel: concurrency, signal, onProgress: (p) => loading.load(p) });
 
     const evaluation = await DatasetEvaluation.open({ input: positionals[0], output: out, resume: values.resume, overwrite: values.overwrite, orderSeed }, commandLine("eval", argv)).catch((e: unknown) => {
       throw e instanceof BrrmError && USAGE_CODES.has(e.code) ? new UsageError(e.message) : e;
     });
     const existing = evaluation.existing;
-    const loading = new ProgressReporter();
     if (existing.partialTailBytes > 0) loading.note(`${out}: removing a last line cut short by an earlier crash (${existing.partialTailBytes} bytes); that pair is judged again.`);
     if (existing.unreadable > 0) loading.note(`${out}: ${existing.unreadable} lines are not results; they are left as they are.`);
     const shape = `${values.swap ? 2 : 1}x${samples}`;
@@ -126,7 +127,6 @@ ${RUN_EXIT_HELP}`,
     if (others.length > 0)
       loading.note(`${out}: warning: earlier results were judged with other --swap/--samples settings (${others.join(", ")} orders x samples, now ${shape}); the summary mixes them.`);
 
-    const config = backendConfigFrom(values, { parallel: concurrency, signal, onProgress: (p) => loading.load(p) });
     const { backend, modelIdentity, modelLoaded } = await evaluationBackend(config).catch(async (e: unknown) => {
       await evaluation.close();
       throw e;

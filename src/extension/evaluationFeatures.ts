@@ -13,7 +13,7 @@ import { ReportView } from "./evaluation/reportView";
 import { EvaluationRuns } from "./evaluation/runs";
 import { PairCellStatusBar } from "./notebook/cellStatus";
 import { PairNotebookController } from "./notebook/controller";
-import { registerNotebookSaveLock, SAVE_TICKET } from "./notebook/saveLock";
+import { registerNotebookSaveLock } from "./notebook/saveLock";
 import { NOTEBOOK_TYPE, notebookData, PairNotebookSerializer } from "./notebook/serializer";
 import { NotebookSummaryStatusBar } from "./notebook/summary";
 
@@ -44,7 +44,7 @@ export function registerEvaluationFeatures(d: { backends: BackendManager; log: v
     runs,
     reports,
     // Outputs are saved in the file (transientOutputs off): reopening shows the judgments.
-    vscode.workspace.registerNotebookSerializer(NOTEBOOK_TYPE, new PairNotebookSerializer(), { transientOutputs: false, transientDocumentMetadata: { [SAVE_TICKET]: true } }),
+    vscode.workspace.registerNotebookSerializer(NOTEBOOK_TYPE, new PairNotebookSerializer(), { transientOutputs: false }),
     registerNotebookSaveLock(NOTEBOOK_TYPE, d.log),
     new PairNotebookController(d.backends, runs, d.log),
     new NotebookSummaryStatusBar(reports),

@@ -160,6 +160,8 @@ export async function evaluateDataset(d: EvaluateDatasetDeps, uri?: vscode.Uri, 
     return { output, error: message };
   } finally {
     tracked.dispose();
+    // run() gives the file back when it ends; a backend that never started never called it.
+    await evaluation.close();
   }
 }
 

@@ -7,17 +7,18 @@
 // VS Code lets a save participant delay a save but not refuse it; a serializer refuses a save by
 // throwing, but is not told which file it serializes. So the participant, which knows the file,
 // takes the lock (or learns who holds it) and stamps the notebook's metadata with a ticket for
-// that decision; the serializer redeems the ticket. The metadata key is transient: it never
-// reaches the file and never makes the notebook dirty.
+// that decision; the serializer redeems the ticket. The serializer writes no notebook metadata,
+// so the ticket never reaches the file. (It cannot be transient metadata: VS Code leaves that
+// out of what it hands the serializer.)
 
 import { randomUUID } from "node:crypto";
 import * as vscode from "vscode";
 import { errorMessage } from "../../core/errors";
 import { lockResultsFile, type ResultsLock } from "../../files/resultsLock";
 
-export const SAVE_TICKET = "brrmSaveTicket";
+const SAVE_TICKET = "brrmSaveTicket";
 
-/** A save not followed by onDidSave (it failed) gives the lock back after this long. */
+/** The longest a save keeps its lock and its decision: a save that fails or stops reaches neither onDidSave nor the serializer. */
 const SAVE_LOCK_MS = 30_000;
 
 /** Each ticket's decision: the reason a save is refused, or undefined to let it through. */
@@ -43,8 +44,10 @@ async function decide(notebook: vscode.NotebookDocument, log: vscode.LogOutputCh
     decisions.set(ticket, undefined);
   } catch (e) {
     log.error(`Not saving ${file}: ${errorMessage(e)}`);
-    decisions.set(ticket, `Not saved: ${errorMessage(e)}`);
+    decisions.set(ticket, errorMessage(e));
   }
+  // A save stopped before it serialized never redeems its ticket.
+  setTimeout(() => decisions.delete(ticket), SAVE_LOCK_MS);
   const edit = new vscode.WorkspaceEdit();
   edit.set(notebook.uri, [vscode.NotebookEdit.updateNotebookMetadata({ ...notebook.metadata, [SAVE_TICKET]: ticket })]);
   return edit;

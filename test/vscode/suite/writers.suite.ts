@@ -61,6 +61,19 @@ describe("one writer per results file: the editor and a terminal", function () {
     await vscode.commands.executeCommand("workbench.action.closeAllEditors");
   });
 
+  it("a run whose backend cannot start gives the results file back", async () => {
+    const config = vscode.workspace.getConfiguration("brrm");
+    const model = config.inspect<string>("local.model")?.globalValue;
+    await config.update("local.model", "/nonexistent/missing-model.gguf", vscode.ConfigurationTarget.Global);
+    try {
+      const failed = await vscode.commands.executeCommand<DatasetRunOutcome>("brrm.evaluateDataset", workspaceUri("locked.jsonl"), { resume: true });
+      assert.match(failed?.error ?? "", /Model file not found: \/nonexistent\/missing-model\.gguf/);
+      assert.ok(!fs.existsSync(`${workspaceUri("locked.results.jsonl").fsPath}.lock`), "no lock is left behind");
+    } finally {
+      await config.update("local.model", model, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it("a notebook save is refused while a run writes its file, keeping the edit; it saves once the run ended", async () => {
     const uri = workspaceUri("locked.pairs.jsonl");
     const before = fs.readFileSync(uri.fsPath, "utf8");
