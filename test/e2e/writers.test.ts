@@ -56,6 +56,9 @@ describe("one writer per results file, in the editor", () => {
     const results = path.join(wb.folder, "data.results.jsonl");
     const run = terminalRun(results);
     await until("the terminal run to lock its results", () => fs.existsSync(`${results}.lock.json`));
+    // A harmless BR-RM command, run once the palette offers it: the extension is loaded, so its
+    // items are in the explorer's context menu.
+    await (await codeServerHarness()).runCommand(page, "BR-RM: Clear Diagnostics");
     await page.locator(".explorer-folders-view .monaco-list-row").filter({ hasText: "data.jsonl" }).first().click({ button: "right" });
     await page.locator(".monaco-menu .action-item", { hasText: "Evaluate Dataset…" }).click();
     const toast = page.locator(".notification-toast", { hasText: "is being written by another run" });

@@ -136,21 +136,22 @@ describe("brrm eval: a real llama-server killed mid-run", () => {
     const COUNT = 32;
     const input = pairs(COUNT, "killed");
     const out = path.join(dir, "killed.results.jsonl");
-    // Constrained: llama-server's chat parser refuses a random model's free text mid-stream.
+    // Constrained: llama-server's chat parser fails a stream of random free text (--jinja).
     const flags = ["--concurrency", "16", "--constrained", "--max-tokens", "1024", "--seed", "3", "--no-cache", "--quiet", "--json-summary"];
     const args = (server: LlamaServer) => ["eval", input, "--out", out, "--backend", "openai", "--endpoint", server.baseURL, ...flags];
     const server = await tinyServer(["--parallel", "16", "-c", String(16 * 1024)]);
     let inTurn2 = 0;
     let turn1Tokens = Infinity;
     const first = runCli(CLI, [...args(server), "--resume"]);
-    // Killed once turn 2 runs on some slots. The server's /slots gives each slot's prompt size:
-    // every turn 1 is about as long (the pairs differ by a number), and a turn 2 is longer by
-    // turn 1's answer and the whole turn-2 prompt.
+    // Killed once turn 2 is generating on some slots. The server's /slots gives each slot's
+    // tokens (its prompt and what it generated so far, n_decoded): every turn 1 has about the same
+    // prompt (the pairs differ by a number), and a turn 2's is longer by turn 1's answer and the
+    // whole turn-2 prompt.
     await waitFor(async () => {
-      const slots = (await (await fetch(`${server.url}/slots`)).json()) as { is_processing: boolean; n_prompt_tokens?: number }[];
-      const sizes = slots.filter((s) => s.is_processing && s.n_prompt_tokens).map((s) => s.n_prompt_tokens!);
-      turn1Tokens = Math.min(turn1Tokens, ...sizes);
-      inTurn2 = sizes.filter((n) => n > turn1Tokens + TURN2_TEMPLATE.length / 8).length;
+      const slots = (await (await fetch(`${server.url}/slots`)).json()) as { is_processing: boolean; n_prompt_tokens?: number; next_token?: { n_decoded: number }[] }[];
+      const busy = slots.filter((s) => s.is_processing && s.n_prompt_tokens).map((s) => ({ prompt: s.n_prompt_tokens! - (s.next_token?.[0]?.n_decoded ?? 0), decoded: s.next_token?.[0]?.n_decoded ?? 0 }));
+      turn1Tokens = Math.min(turn1Tokens, ...busy.map((b) => b.prompt));
+      inTurn2 = busy.filter((b) => b.prompt > turn1Tokens + TURN2_TEMPLATE.length / 8 && b.decoded >= 3).length;
       return inTurn2 >= 2;
     }, 120_000);
     server.process.kill("SIGKILL");
