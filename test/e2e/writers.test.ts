@@ -27,6 +27,17 @@ function terminalRun(out: string, ...more: string[]): ChildProcess {
   return child;
 }
 
+/**
+ * The notification saying `text`, in the notification center: with the extension loaded from
+ * source (the smoke-test driver), VS Code sends notifications there instead of showing toasts.
+ */
+async function notification(text: string) {
+  await (await codeServerHarness()).runCommand(page, "Notifications: Show Notifications");
+  const item = page.locator(".notifications-center .notification-list-item", { hasText: text });
+  await item.first().waitFor({ timeout: 60_000 });
+  return item.first();
+}
+
 async function until(what: string, check: () => boolean, ms = 60_000): Promise<void> {
   const end = Date.now() + ms;
   while (!check()) {
@@ -61,9 +72,8 @@ describe("one writer per results file, in the editor", () => {
     await (await codeServerHarness()).runCommand(page, "BR-RM: Clear Diagnostics");
     await page.locator(".explorer-folders-view .monaco-list-row").filter({ hasText: "data.jsonl" }).first().click({ button: "right" });
     await page.locator(".monaco-menu .action-item", { hasText: "Evaluate Dataset…" }).click();
-    const toast = page.locator(".notification-toast", { hasText: "is being written by another run" });
-    await toast.waitFor({ timeout: 60_000 });
-    assert.match(await toast.innerText(), new RegExp(`data\\.results\\.jsonl is being written by another run \\(pid ${run.pid}, started [\\d-]+ [\\d:]+: brrm eval .*data\\.jsonl --out .*data\\.results\\.jsonl`));
+    const said = await notification("is being written by another run");
+    assert.match(await said.innerText(), new RegExp(`data\\.results\\.jsonl is being written by another run \\(pid ${run.pid}, started [\\d-]+ [\\d:]+: brrm eval .*data\\.jsonl --out .*data\\.results\\.jsonl`));
     await shot(page, "results-file-in-use");
     await (await codeServerHarness()).runCommand(page, "Notifications: Clear All Notifications");
   });
@@ -78,10 +88,9 @@ describe("one writer per results file, in the editor", () => {
     await page.keyboard.type(" (It is not.)");
     const run = terminalRun(file, "--resume");
     await until("the terminal run to lock the notebook's file", () => fs.existsSync(`${file}.lock.json`));
-    await page.keyboard.press("Control+S");
-    const toast = page.locator(".notification-toast", { hasText: "is being written by another run" });
-    await toast.waitFor({ timeout: 60_000 });
-    assert.match(await toast.innerText(), new RegExp(`notes\\.pairs\\.jsonl is being written by another run \\(pid ${run.pid},`));
+    await h.runCommand(page, "File: Save");
+    const said = await notification("is being written by another run");
+    assert.match(await said.innerText(), new RegExp(`notes\\.pairs\\.jsonl is being written by another run \\(pid ${run.pid},`));
     assert.equal(fs.readFileSync(file, "utf8"), before, "the file is as the run found it");
     await page.locator('.tabs-container .tab.dirty[data-resource-name="notes.pairs.jsonl"]').waitFor();
     await shot(page, "notebook-save-refused");
@@ -89,7 +98,7 @@ describe("one writer per results file, in the editor", () => {
     run.kill("SIGTERM");
     await until("the run to end", () => !fs.existsSync(`${file}.lock`));
     await h.runCommand(page, "Notifications: Clear All Notifications");
-    await page.keyboard.press("Control+S");
+    await h.runCommand(page, "File: Save");
     await page.locator('.tabs-container .tab.dirty[data-resource-name="notes.pairs.jsonl"]').waitFor({ state: "detached" });
     assert.match(fs.readFileSync(file, "utf8"), /Yes, 91 is prime\. \(It is not\.\)/);
   });
