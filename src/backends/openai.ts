@@ -23,6 +23,7 @@ import {
   withOpenAIErrorBodies,
   type ErrorContext,
 } from "./openaiErrors";
+import { linkedSignal } from "./linkedSignal";
 import { EndpointAnswerError, unreadableEvent, withApiAnswers } from "./openaiResponses";
 import { InlineThinkSplitter } from "./thinkStream";
 
@@ -84,19 +85,16 @@ type OpenAIModule = typeof import("openai");
 // node_modules), and loading it lazily keeps it out of startup for the local backend.
 const loadOpenAI = async (): Promise<OpenAIModule> => require("openai") as OpenAIModule;
 
-function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new CancelledError());
-    const onAbort = () => {
+function abortableSleep(ms: number, signals: (AbortSignal | undefined)[]): Promise<void> {
+  const stop = linkedSignal(signals);
+  return new Promise<void>((resolve, reject) => {
+    if (stop.signal.aborted) return reject(new CancelledError());
+    const timer = setTimeout(resolve, ms);
+    stop.signal.addEventListener("abort", () => {
       clearTimeout(timer);
       reject(new CancelledError());
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
+    });
+  }).finally(stop.dispose);
 }
 
 /** A timer that aborts a request when the server is silent for too long; restarted per chunk. */
@@ -252,7 +250,7 @@ export class OpenAIBackend implements JudgeBackend {
   /** @internal One turn of a conversation: the request, its retries, and the result. */
   async runTurn(history: ChatCompletionMessageParam[], conversationStop: AbortSignal, req: TurnRequest): Promise<TurnResult> {
     // Disposing the backend ends the turns still running on it, as unloading a local model does.
-    const stop = AbortSignal.any([conversationStop, this.lifetime.signal]);
+    const stop = linkedSignal([conversationStop, this.lifetime.signal]);
     const started = performance.now();
     const body: Record<string, unknown> = {
       model: this.modelName,
@@ -266,7 +264,12 @@ export class OpenAIBackend implements JudgeBackend {
       ...(req.grammar ? { grammar: req.grammar } : {}),
       ...this.extraBody,
     };
-    const raw = await this.withRetries(body, req, stop);
+    let raw: RawTurn;
+    try {
+      raw = await this.withRetries(body, req, stop.signal);
+    } finally {
+      stop.dispose();
+    }
     const warnings =
       req.grammar && ignoredGrammar(req.grammar, raw.content)
         ? [`${this.endpoint} ignored the \`grammar\` field: constrained mode does not work there, so the output format is not forced and may not parse. Use a server that applies GBNF grammars (llama-server), or turn constrained mode off.`]
@@ -309,7 +312,7 @@ export class OpenAIBackend implements JudgeBackend {
         if (retryable && attempt < this.retries) {
           const asked = isStatus ? retryAfterMs((e as APIError).headers) : undefined;
           if (asked === undefined || asked <= MAX_RETRY_AFTER_MS) {
-            await abortableSleep(asked ?? backoffMs(attempt), AbortSignal.any([stop, ...(req.signal ? [req.signal] : [])]));
+            await abortableSleep(asked ?? backoffMs(attempt), [stop, req.signal]);
             continue;
           }
         }
@@ -338,7 +341,8 @@ export class OpenAIBackend implements JudgeBackend {
   /** One request; errors from before the answer started are left for withRetries to judge. */
   private async attempt(body: Record<string, unknown>, req: TurnRequest, stop: AbortSignal): Promise<RawTurn> {
     const deadline = new Deadline(this.timeoutMs);
-    const signal = AbortSignal.any([stop, deadline.controller.signal, ...(req.signal ? [req.signal] : [])]);
+    const linked = linkedSignal([stop, deadline.controller.signal, req.signal]);
+    const signal = linked.signal;
     // Our own deadline and retries replace the package's: its retry sleep cannot be cancelled
     // and its timeout does not cover the time between streamed chunks.
     const options = { signal, timeout: Math.ceil(this.timeoutMs) + 1000, maxRetries: 0 };
@@ -407,6 +411,7 @@ export class OpenAIBackend implements JudgeBackend {
       throw e;
     } finally {
       deadline.clear();
+      linked.dispose();
     }
   }
 }

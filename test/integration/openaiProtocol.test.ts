@@ -6,6 +6,7 @@
 // stream of broken JSON, a relabelled stream.
 
 import assert from "node:assert/strict";
+import { getEventListeners } from "node:events";
 import { afterEach, describe, it } from "node:test";
 import { OpenAIBackend, type OpenAIBackendOptions } from "../../src/backends/openai";
 import { BrrmError, CancelledError } from "../../src/core/errors";
@@ -215,6 +216,14 @@ describe("openai backend over the protocol", () => {
     const s500 = await serve((req, res) => sendError(res, 500, `internal: header was ${req.authorization}`));
     const e500 = await failure(judge(PAIR, await create(s500, { apiKey: key, retries: 0 })), "SERVER_ERROR");
     assert.ok(!e500.message.includes(key), e500.message);
+  });
+
+  it("comparisons leave no listener on the caller's signal (a run's signal lives for thousands of them)", async () => {
+    const s = await serve(wellFormed);
+    const backend = await create(s);
+    const run = new AbortController();
+    for (let i = 0; i < 20; i++) assert.equal((await judge(PAIR, backend, { signal: run.signal })).verdict, 1);
+    assert.equal(getEventListeners(run.signal, "abort").length, 0);
   });
 
   it("an endpoint URL with credentials is refused without showing them", async () => {
