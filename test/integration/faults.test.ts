@@ -153,7 +153,8 @@ describe("brrm eval: a real llama-server killed mid-run", () => {
       const slots = (await (await fetch(`${server.url}/slots`)).json()) as { is_processing: boolean; n_prompt_tokens?: number; next_token?: { n_decoded: number }[] }[];
       const busy = slots.filter((s) => s.is_processing && s.n_prompt_tokens).map((s) => ({ prompt: s.n_prompt_tokens! - (s.next_token?.[0]?.n_decoded ?? 0), decoded: s.next_token?.[0]?.n_decoded ?? 0 }));
       turn1Tokens = Math.min(turn1Tokens, ...busy.map((b) => b.prompt));
-      inTurn2 = busy.filter((b) => b.prompt > turn1Tokens + TURN2_TEMPLATE.length / 8 && b.decoded >= 3).length;
+      // 30 tokens in: the server streams an answer only once its chat parser can place it.
+      inTurn2 = busy.filter((b) => b.prompt > turn1Tokens + TURN2_TEMPLATE.length / 8 && b.decoded >= 30).length;
       return inTurn2 >= 2;
     }, 120_000);
     server.process.kill("SIGKILL");
