@@ -14,7 +14,7 @@
 import { randomUUID } from "node:crypto";
 import * as vscode from "vscode";
 import { errorMessage } from "../../core/errors";
-import { lockResultsFile, type ResultsLock } from "../../files/resultsLock";
+import { describeOwner, lockResultsFile, ResultsLockedError, type ResultsLock } from "../../files/resultsLock";
 
 const SAVE_TICKET = "brrmSaveTicket";
 
@@ -43,8 +43,12 @@ async function decide(notebook: vscode.NotebookDocument, log: vscode.LogOutputCh
     }
     decisions.set(ticket, undefined);
   } catch (e) {
-    log.error(`Not saving ${file}: ${errorMessage(e)}`);
-    decisions.set(ticket, errorMessage(e));
+    const reason =
+      e instanceof ResultsLockedError && e.owner
+        ? `${file} is being written by another run (${describeOwner(e.owner)}). Save again once it has finished, or save under another name: saving now would overwrite what it appends.`
+        : errorMessage(e);
+    log.error(`Not saving: ${reason}`);
+    decisions.set(ticket, reason);
   }
   // A save stopped before it serialized never redeems its ticket.
   setTimeout(() => decisions.delete(ticket), SAVE_LOCK_MS);
