@@ -18,10 +18,13 @@ import {
   redactor,
   statusError,
   streamCutError,
+  streamNotJsonError,
   timeoutError,
   withOpenAIErrorBodies,
   type ErrorContext,
 } from "./openaiErrors";
+import { linkedSignal } from "./linkedSignal";
+import { EndpointAnswerError, unreadableEvent, withApiAnswers } from "./openaiResponses";
 import { InlineThinkSplitter } from "./thinkStream";
 
 export interface OpenAIBackendOptions {
@@ -82,19 +85,16 @@ type OpenAIModule = typeof import("openai");
 // node_modules), and loading it lazily keeps it out of startup for the local backend.
 const loadOpenAI = async (): Promise<OpenAIModule> => require("openai") as OpenAIModule;
 
-function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new CancelledError());
-    const onAbort = () => {
+function abortableSleep(ms: number, signals: (AbortSignal | undefined)[]): Promise<void> {
+  const stop = linkedSignal(signals);
+  return new Promise<void>((resolve, reject) => {
+    if (stop.signal.aborted) return reject(new CancelledError());
+    const timer = setTimeout(resolve, ms);
+    stop.signal.addEventListener("abort", () => {
       clearTimeout(timer);
       reject(new CancelledError());
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
+    });
+  }).finally(stop.dispose);
 }
 
 /** A timer that aborts a request when the server is silent for too long; restarted per chunk. */
@@ -250,7 +250,7 @@ export class OpenAIBackend implements JudgeBackend {
   /** @internal One turn of a conversation: the request, its retries, and the result. */
   async runTurn(history: ChatCompletionMessageParam[], conversationStop: AbortSignal, req: TurnRequest): Promise<TurnResult> {
     // Disposing the backend ends the turns still running on it, as unloading a local model does.
-    const stop = AbortSignal.any([conversationStop, this.lifetime.signal]);
+    const stop = linkedSignal([conversationStop, this.lifetime.signal]);
     const started = performance.now();
     const body: Record<string, unknown> = {
       model: this.modelName,
@@ -264,7 +264,12 @@ export class OpenAIBackend implements JudgeBackend {
       ...(req.grammar ? { grammar: req.grammar } : {}),
       ...this.extraBody,
     };
-    const raw = await this.withRetries(body, req, stop);
+    let raw: RawTurn;
+    try {
+      raw = await this.withRetries(body, req, stop.signal);
+    } finally {
+      stop.dispose();
+    }
     const warnings =
       req.grammar && ignoredGrammar(req.grammar, raw.content)
         ? [`${this.endpoint} ignored the \`grammar\` field: constrained mode does not work there, so the output format is not forced and may not parse. Use a server that applies GBNF grammars (llama-server), or turn constrained mode off.`]
@@ -295,15 +300,19 @@ export class OpenAIBackend implements JudgeBackend {
       } catch (e) {
         if (req.signal?.aborted || stop.aborted) throw new CancelledError();
         if (e instanceof BrrmError) throw e;
+        const refused = answerRefused(e);
+        if (refused) throw refused;
         const ctx = this.errorContext(attempt, "grammar" in body);
         const isStatus = e instanceof this.lib.APIError && e.status !== undefined;
+        // A dropped connection is worth another try, whether fetch reported it (APIConnectionError)
+        // or the body broke off before the first token (undici's "terminated").
         const retryable = isStatus
           ? [408, 409, 429].includes(e.status as number) || (e.status as number) >= 500
-          : e instanceof this.lib.APIConnectionError && !(e instanceof this.lib.APIConnectionTimeoutError) && isTransientConnectionError(e);
+          : !(e instanceof this.lib.APIConnectionTimeoutError) && isTransientConnectionError(e);
         if (retryable && attempt < this.retries) {
           const asked = isStatus ? retryAfterMs((e as APIError).headers) : undefined;
           if (asked === undefined || asked <= MAX_RETRY_AFTER_MS) {
-            await abortableSleep(asked ?? backoffMs(attempt), AbortSignal.any([stop, ...(req.signal ? [req.signal] : [])]));
+            await abortableSleep(asked ?? backoffMs(attempt), [stop, req.signal]);
             continue;
           }
         }
@@ -314,8 +323,8 @@ export class OpenAIBackend implements JudgeBackend {
 
   private async toBrrmError(e: unknown, ctx: ErrorContext): Promise<BrrmError> {
     const { lib } = this;
-    if (e instanceof lib.APIConnectionTimeoutError) return timeoutError(this.endpoint, this.timeoutMs, false, e);
-    if (e instanceof lib.APIConnectionError) return connectionError(e, ctx);
+    if (e instanceof lib.APIConnectionTimeoutError) return timeoutError(this.endpoint, this.timeoutMs, 0, e);
+    if (e instanceof lib.APIConnectionError || isTransientConnectionError(e)) return connectionError(e, ctx);
     if (e instanceof lib.APIError && e.status !== undefined) {
       if (e.status === 404) ctx.modelsOnServer = await listModelsWith(this.client, lib, this.opts).catch(() => undefined);
       const err = statusError(e, ctx);
@@ -332,12 +341,14 @@ export class OpenAIBackend implements JudgeBackend {
   /** One request; errors from before the answer started are left for withRetries to judge. */
   private async attempt(body: Record<string, unknown>, req: TurnRequest, stop: AbortSignal): Promise<RawTurn> {
     const deadline = new Deadline(this.timeoutMs);
-    const signal = AbortSignal.any([stop, deadline.controller.signal, ...(req.signal ? [req.signal] : [])]);
+    const linked = linkedSignal([stop, deadline.controller.signal, req.signal]);
+    const signal = linked.signal;
     // Our own deadline and retries replace the package's: its retry sleep cannot be cancelled
     // and its timeout does not cover the time between streamed chunks.
     const options = { signal, timeout: Math.ceil(this.timeoutMs) + 1000, maxRetries: 0 };
     const cancelled = () => req.signal?.aborted || stop.aborted;
     let received = 0;
+    let response: Response | undefined;
     try {
       if (!this.stream) {
         const completion = await this.client.chat.completions.create({ ...body, stream: false } as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming, options);
@@ -349,10 +360,11 @@ export class OpenAIBackend implements JudgeBackend {
         emitWhole(req.onChunk, thought, content, usage.generatedTokens);
         return { thought, content, usage };
       }
-      const stream = await this.client.chat.completions.create(
-        { ...body, stream: true, stream_options: { include_usage: true } } as unknown as OpenAI.ChatCompletionCreateParamsStreaming,
-        options,
-      );
+      const answer = await this.client.chat.completions
+        .create({ ...body, stream: true, stream_options: { include_usage: true } } as unknown as OpenAI.ChatCompletionCreateParamsStreaming, options)
+        .withResponse();
+      response = answer.response;
+      const stream = answer.data;
       deadline.restart();
       const splitter = new InlineThinkSplitter();
       let thought = "";
@@ -381,13 +393,15 @@ export class OpenAIBackend implements JudgeBackend {
       for (const piece of splitter.flush()) emit(piece.kind, piece.text);
       // An abort ends the stream quietly, as if it were complete: tell the causes apart.
       if (cancelled()) throw new CancelledError();
-      if (deadline.fired) throw timeoutError(this.endpoint, this.timeoutMs, received > 0);
+      if (deadline.fired) throw timeoutError(this.endpoint, this.timeoutMs, received);
       if (!finish) throw streamCutError(this.endpoint, received, "the stream ended without a finish reason");
       return { thought, content, usage: usageOf(last, mapStopReason(finish), received, this.opts.onServerTimings) };
     } catch (e) {
       if (cancelled()) throw new CancelledError();
       if (e instanceof BrrmError) throw e;
-      if (deadline.fired) throw timeoutError(this.endpoint, this.timeoutMs, received > 0, e);
+      if (deadline.fired) throw timeoutError(this.endpoint, this.timeoutMs, received, e);
+      // The `openai` package parses each event's data with JSON.parse, which does not say what it read.
+      if (e instanceof SyntaxError) throw streamNotJsonError(this.endpoint, received, this.redact(unreadableEvent(response) ?? e.message), e);
       // Once tokens have been shown, a failure is a cut stream: retrying would repeat the turn's
       // text in the progress view. The server's message (an SSE error event) is kept.
       if (received > 0) {
@@ -397,6 +411,7 @@ export class OpenAIBackend implements JudgeBackend {
       throw e;
     } finally {
       deadline.clear();
+      linked.dispose();
     }
   }
 }
@@ -450,13 +465,21 @@ function emitWhole(onChunk: TurnRequest["onChunk"], thought: string, content: st
 class OpenAIConversation implements Conversation {
   private readonly history: ChatCompletionMessageParam[] = [];
   private readonly stop = new AbortController();
+  private running = false;
+  private disposed = false;
 
   constructor(private readonly backend: OpenAIBackend) {}
 
   async turn(req: TurnRequest): Promise<TurnResult> {
-    if (this.stop.signal.aborted) throw new CancelledError();
+    if (this.disposed) throw new CancelledError();
     const messages: ChatCompletionMessageParam[] = [...this.history, { role: "user", content: req.user }];
-    const result = await this.backend.runTurn(messages, this.stop.signal, req);
+    this.running = true;
+    let result: TurnResult;
+    try {
+      result = await this.backend.runTurn(messages, this.stop.signal, req);
+    } finally {
+      this.running = false;
+    }
     // The next turn sees the answer without its thinking, as chat templates render history.
     this.history.push({ role: "user", content: req.user }, { role: "assistant", content: splitThinking(result.answer).answer });
     return result;
@@ -464,8 +487,16 @@ class OpenAIConversation implements Conversation {
 
   /** Stops any request still running: its tokens are no longer wanted. */
   dispose(): void {
-    this.stop.abort();
+    this.disposed = true;
+    // An abort builds an exception: at thousands of comparisons it shows, so only when needed.
+    if (this.running) this.stop.abort();
   }
+}
+
+/** An answer withApiAnswers refused, from inside the connection error the package wraps it in. */
+function answerRefused(e: unknown): EndpointAnswerError | undefined {
+  for (let x: unknown = e, depth = 0; x && depth < 4; x = (x as { cause?: unknown }).cause, depth++) if (x instanceof EndpointAnswerError) return x;
+  return undefined;
 }
 
 function makeClient(lib: OpenAIModule, opts: OpenAIBackendOptions): OpenAI {
@@ -479,7 +510,7 @@ function makeClient(lib: OpenAIModule, opts: OpenAIBackendOptions): OpenAI {
     organization: null,
     project: null,
     logLevel: "off",
-    fetch: withOpenAIErrorBodies(globalThis.fetch),
+    fetch: withOpenAIErrorBodies(withApiAnswers(globalThis.fetch, displayEndpoint(opts.baseURL), redactor(opts.apiKey))),
     maxRetries: 0,
     timeout: Math.ceil(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS),
   });
@@ -503,7 +534,9 @@ async function listModelsWith(client: OpenAI, lib: OpenAIModule, opts: OpenAIBac
     return ids;
   } catch (e) {
     if (opts.signal?.aborted) throw new CancelledError();
-    if (e instanceof lib.APIConnectionTimeoutError) throw timeoutError(endpoint, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, false, e);
+    const refused = answerRefused(e);
+    if (refused) throw refused;
+    if (e instanceof lib.APIConnectionTimeoutError) throw timeoutError(endpoint, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, 0, e);
     if (e instanceof lib.APIConnectionError) throw connectionError(e, ctx);
     if (e instanceof lib.APIError && e.status !== undefined) {
       if (e.status === 404)

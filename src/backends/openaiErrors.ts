@@ -153,12 +153,13 @@ export function connectionError(e: unknown, ctx: ErrorContext): BrrmError {
   });
 }
 
-export function timeoutError(endpoint: string, timeoutMs: number, midStream: boolean, e?: unknown): BrrmError {
+/** `tokens`: what the turn had streamed before the silence (0: the server never started answering). */
+export function timeoutError(endpoint: string, timeoutMs: number, tokens: number, e?: unknown): BrrmError {
   const s = timeoutMs < 10_000 ? (timeoutMs / 1000).toFixed(1) : String(Math.round(timeoutMs / 1000));
   return new BrrmError(
     "TIMEOUT",
-    midStream
-      ? `The server at ${endpoint} sent nothing for ${s} s in the middle of a turn. Raise the timeout, or check that the server is not overloaded.`
+    tokens > 0
+      ? `The server at ${endpoint} sent nothing for ${s} s in the middle of a turn (after ${tokens} ${tokens === 1 ? "token" : "tokens"}). Raise the timeout, or check that the server is not overloaded.`
       : `The server at ${endpoint} did not answer within ${s} s. Raise the timeout, or check that the server is running and not overloaded.`,
     { cause: e },
   );
@@ -168,6 +169,15 @@ export function streamCutError(endpoint: string, tokens: number, why: string, e?
   return new BrrmError(
     "STREAM_CUT",
     `The stream from ${endpoint} was cut off mid-turn after ${tokens} tokens (${why}). Check the server's log (it may have crashed or run out of memory), then try again.`,
+    { cause: e },
+  );
+}
+
+/** A streamed event whose data is not JSON; `event` is its line as the server sent it. */
+export function streamNotJsonError(endpoint: string, tokens: number, event: string, e?: unknown): BrrmError {
+  return new BrrmError(
+    "STREAM_NOT_JSON",
+    `The stream from ${endpoint} sent an event that is not JSON after ${tokens} ${tokens === 1 ? "token" : "tokens"} (${oneLine(event, 200)}). The server, or a proxy in between, does not speak the OpenAI protocol: check the endpoint URL and the server's log.`,
     { cause: e },
   );
 }

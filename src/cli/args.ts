@@ -45,3 +45,14 @@ export function choiceArg<T extends string>(flag: string, value: string | undefi
   if (!(choices as readonly string[]).includes(value)) throw new UsageError(`--${flag} must be one of ${choices.join(", ")}; got "${value}".`);
   return value as T;
 }
+
+/** A share given as a fraction (`0.8`) or a percentage (`80%`), as a fraction. */
+export function fractionArg(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const percent = value.trim().endsWith("%");
+  const n = Number(percent ? value.trim().slice(0, -1) : value);
+  const fraction = percent ? n / 100 : n;
+  if (value.trim() === "" || !Number.isFinite(n) || fraction < 0 || fraction > 1)
+    throw new UsageError(`--${flag} must be a fraction from 0 to 1 (0.8) or a percentage (80%), got "${value}".`);
+  return fraction;
+}

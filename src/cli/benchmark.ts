@@ -14,7 +14,8 @@ import { readBenchmarkReport } from "../files/benchmarkReport";
 import { peakRssMB } from "../files/memory";
 import { evaluationBackend } from "./evaluationBackend";
 import { choiceArg, numberArg, UsageError } from "./args";
-import { EXIT, type Command } from "./command";
+import { commandLine, type Command } from "./command";
+import { exitStatus, RUN_EXIT_HELP } from "./exitStatus";
 import { backendConfigFrom, JUDGE_FLAGS, JUDGE_FLAGS_HELP, judgeOptionsFrom } from "./judgeOptions";
 import { ProgressReporter } from "./output";
 import { EvalProgressBar } from "./progressBar";
@@ -64,8 +65,7 @@ ${runFlagsHelp("comparisons", "benchmark", "seed of the order each comparison is
 
 ${JUDGE_FLAGS_HELP}
 
-Exit codes: 0 every comparison judged (bad records skipped), 1 some comparisons failed or an
-error stopped the run (finished results are kept), 2 a usage error, 130 stopped by Ctrl-C.`,
+${RUN_EXIT_HELP}`,
   async run(argv, { signal }) {
     const { values, positionals } = parseArgs({
       args: argv,
@@ -88,7 +88,7 @@ error stopped the run (finished results are kept), 2 a usage error, 130 stopped 
     const promptSet = values["turn1-template"] || values["turn2-template"] ? "custom" : prompts;
 
     const loading = new ProgressReporter();
-    const bench = await BenchmarkRun.open({ benchmark, input, output: run.out, resume: run.resume, overwrite: run.overwrite, prompts: promptSet, scoring, orderSeed: run.orderSeed, sample }).catch((e: unknown) => {
+    const bench = await BenchmarkRun.open({ benchmark, input, output: run.out, resume: run.resume, overwrite: run.overwrite, prompts: promptSet, scoring, orderSeed: run.orderSeed, sample }, commandLine("benchmark", argv)).catch((e: unknown) => {
       throw e instanceof BrrmError && USAGE_CODES.has(e.code) ? new UsageError(e.message) : e;
     });
     const { plan, existing } = bench;
@@ -105,7 +105,10 @@ error stopped the run (finished results are kept), 2 a usage error, 130 stopped 
     if (others.length > 0) loading.note(`${run.out}: warning: earlier results were judged with other --swap/--samples settings (${others.join(", ")} orders x samples, now ${shape}); the scores mix them.`);
 
     const config = backendConfigFrom(values, { parallel: run.concurrency, signal, onProgress: (p) => loading.load(p) });
-    const { backend, modelIdentity, modelLoaded } = await evaluationBackend(config);
+    const { backend, modelIdentity, modelLoaded } = await evaluationBackend(config).catch(async (e: unknown) => {
+      await bench.close();
+      throw e;
+    });
     const total = Math.min(run.limit ?? Infinity, plan.comparisons);
     // The bar takes bad records off its total as they come; they are not comparisons.
     const bar = new EvalProgressBar(total + plan.badRecords, total, process.stderr, run.quiet);
@@ -141,10 +144,18 @@ error stopped the run (finished results are kept), 2 a usage error, 130 stopped 
       if (!modelLoaded()) lines.push("The model was not loaded: no comparison needed it.");
       process.stdout.write(`${lines.join("\n")}\n`);
     }
-    if (result.stats.cancelled) {
+    if (result.stats.cancelled)
       process.stderr.write(`brrm: stopped. The ${result.stats.finished} comparisons finished in this run are in ${run.out}; run the same command with --resume to finish the rest.\n`);
-      return 130;
-    }
-    return result.stats.failed > 0 ? EXIT.failure : EXIT.ok;
+    const status = exitStatus({
+      cancelled: result.stats.cancelled,
+      pairs: result.stats.pairs,
+      failed: result.stats.failed,
+      badLines: plan.badRecords,
+      allowBadLines: Boolean(values["allow-bad-lines"]),
+      thresholds: [],
+      retry: "run again with --resume to retry them",
+    });
+    for (const line of status.lines) process.stderr.write(`brrm: ${line}\n`);
+    return status.code;
   },
 };

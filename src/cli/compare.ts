@@ -20,7 +20,7 @@ Output:
 ${JUDGE_FLAGS_HELP}
 
 Exit codes: 0 a verdict, 2 a usage error, 3 the model answered without a valid verdict
-(the judgment is still printed), 1 anything else.`,
+(the judgment is still printed), 130 stopped by Ctrl-C, 1 anything else.`,
   async run(argv, { signal }) {
     const { values } = parseArgs({
       args: argv,

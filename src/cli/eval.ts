@@ -6,8 +6,9 @@ import { ReportBuilder, subsetLines, summaryLines, type Report } from "../core/r
 import { DatasetEvaluation } from "../files/datasetEvaluation";
 import { evaluationBackend } from "./evaluationBackend";
 import { readResults } from "../files/resultsFile";
-import { UsageError } from "./args";
-import { EXIT, type Command } from "./command";
+import { fractionArg, UsageError } from "./args";
+import { commandLine, type Command } from "./command";
+import { exitStatus, RUN_EXIT_HELP } from "./exitStatus";
 import { backendConfigFrom, JUDGE_FLAGS, JUDGE_FLAGS_HELP, judgeOptionsFrom } from "./judgeOptions";
 import { ProgressReporter } from "./output";
 import { peakRssMB } from "../files/memory";
@@ -48,21 +49,24 @@ own. Labels: 1/2, a/b, model_a/model_b, response1/response2, or a tie (tie, "tie
 0): a pair labelled as a tie is judged but not counted in the accuracy. An id and any other
 fields are carried into the results; with a subset field the summary gives the accuracy per
 subset. A bad record is reported with its place and skipped. Progress goes to stderr, the
-summary to stdout.
+summary to stdout. While it runs, the results file is locked: a second run (or the editor)
+writing it refuses at once and names this one.
 
 ${runFlagsHelp("pairs", "dataset", "seed of the order chosen/rejected pairs are shown in", `  --map <canonical=field,...> read the parts of a pair from other fields, any of prompt,
                               response1, response2, label, id (for example
                               --map prompt=question,response1=answer_a,response2=answer_b,label=winner,id=uid
                               or --map label=safer_response_id for PKU-SafeRLHF's safety label)`)}
+CI gates (the whole results file's figure, not its interval's lower bound):
+  --fail-under-accuracy X     exit 6 when the accuracy against the labels is under X
+                              (0.8 or 80%), or when no pair has a label
 
 ${JUDGE_FLAGS_HELP}
 
-Exit codes: 0 every pair judged (bad lines skipped), 1 some pairs failed or an error stopped the
-run (finished results are kept), 2 a usage error, 130 stopped by Ctrl-C.`,
+${RUN_EXIT_HELP}`,
   async run(argv, { signal }) {
     const { values, positionals } = parseArgs({
       args: argv,
-      options: { ...JUDGE_FLAGS, ...RUN_FLAGS, map: { type: "string" } },
+      options: { ...JUDGE_FLAGS, ...RUN_FLAGS, map: { type: "string" }, "fail-under-accuracy": { type: "string" } },
       strict: true,
       allowPositionals: true,
     });
@@ -70,9 +74,10 @@ run (finished results are kept), 2 a usage error, 130 stopped by Ctrl-C.`,
     const { out, limit, concurrency, samples, orderSeed, cache } = runOptionsFrom(values, "results.jsonl");
     const map = values.map === undefined ? undefined : parseFieldMap(values.map);
     if (typeof map === "string") throw new UsageError(`--map: ${map}.`);
+    const minAccuracy = fractionArg("fail-under-accuracy", values["fail-under-accuracy"]);
     const options = judgeOptionsFrom(values);
 
-    const evaluation = await DatasetEvaluation.open({ input: positionals[0], output: out, resume: values.resume, overwrite: values.overwrite, orderSeed, map }).catch((e: unknown) => {
+    const evaluation = await DatasetEvaluation.open({ input: positionals[0], output: out, resume: values.resume, overwrite: values.overwrite, orderSeed, map }, commandLine("eval", argv)).catch((e: unknown) => {
       throw e instanceof BrrmError && USAGE_CODES.has(e.code) ? new UsageError(e.message) : e;
     });
     const existing = evaluation.existing;
@@ -85,7 +90,10 @@ run (finished results are kept), 2 a usage error, 130 stopped by Ctrl-C.`,
       loading.note(`${out}: warning: earlier results were judged with other --swap/--samples settings (${others.join(", ")} orders x samples, now ${shape}); the summary mixes them.`);
 
     const config = backendConfigFrom(values, { parallel: concurrency, signal, onProgress: (p) => loading.load(p) });
-    const { backend, modelIdentity, modelLoaded } = await evaluationBackend(config);
+    const { backend, modelIdentity, modelLoaded } = await evaluationBackend(config).catch(async (e: unknown) => {
+      await evaluation.close();
+      throw e;
+    });
     const bar = new EvalProgressBar(evaluation.inputRecords, limit, process.stderr, values.quiet);
     let run: EvaluationRun;
     try {
@@ -114,10 +122,21 @@ run (finished results are kept), 2 a usage error, 130 stopped by Ctrl-C.`,
       if (!modelLoaded()) lines.push("The model was not loaded: no pair needed it.");
       process.stdout.write(`${lines.join("\n")}\n`);
     }
-    if (run.stats.cancelled) {
+    if (run.stats.cancelled)
       process.stderr.write(`brrm: stopped. The ${run.stats.finished} pairs finished in this run are in ${out}; run the same command with --resume to finish the rest.\n`);
-      return 130;
-    }
-    return run.stats.failed > 0 ? EXIT.failure : EXIT.ok;
+    const status = exitStatus({
+      cancelled: run.stats.cancelled,
+      pairs: run.stats.pairs,
+      failed: run.stats.failed,
+      badLines: run.stats.badLines,
+      allowBadLines: Boolean(values["allow-bad-lines"]),
+      thresholds:
+        minAccuracy === undefined
+          ? []
+          : [{ flag: "--fail-under-accuracy", what: "Accuracy", min: minAccuracy, measured: report.summary.accuracy, missing: "no pair in the results has a label" }],
+      retry: "run again with --resume to retry them",
+    });
+    for (const line of status.lines) process.stderr.write(`brrm: ${line}\n`);
+    return status.code;
   },
 };

@@ -9,8 +9,9 @@ import { evalCommand } from "./eval";
 import { modelsCommand } from "./models";
 import { parseCommand } from "./parseCommand";
 import { reportCommand } from "./report";
+import { variantsCommand } from "./variants";
 
-const COMMANDS: Command[] = [compareCommand, evalCommand, benchmarkCommand, reportCommand, parseCommand, modelsCommand];
+const COMMANDS: Command[] = [compareCommand, evalCommand, benchmarkCommand, variantsCommand, reportCommand, parseCommand, modelsCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -22,7 +23,8 @@ reward model (BR-RM).
 Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join("\n")}
 
-Run \`brrm <command> --help\` for a command's options.`;
+Run \`brrm <command> --help\` for a command's options and exit codes. Without a command, or with
+an unknown one, brrm exits 2.`;
 }
 
 /** Node's parseArgs errors name the flag; say what to do about it. */
@@ -57,7 +59,7 @@ export async function main(argv: string[]): Promise<number> {
   let interrupts = 0;
   const onSignal = () => {
     // First Ctrl-C stops the work cleanly (finished results are kept); a second one exits now.
-    if (++interrupts > 1) process.exit(130);
+    if (++interrupts > 1) process.exit(EXIT.interrupted);
     process.stderr.write("\nbrrm: stopping… (Ctrl-C again to quit at once)\n");
     controller.abort();
   };
@@ -73,7 +75,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (isCancelled(e)) {
       process.stderr.write("brrm: cancelled.\n");
-      return 130;
+      return EXIT.interrupted;
     }
     process.stderr.write(`brrm ${command.name}: ${errorMessage(e)}\n`);
     if (!(e instanceof BrrmError) && process.env.BRRM_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);

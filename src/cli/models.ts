@@ -19,7 +19,8 @@ the names to pass as --model with --backend openai.
   --timeout S           seconds to wait for the answer (default 30)
   --json                print a JSON array of names
 
-Exit codes: 0 listed, 2 a usage error, 1 the endpoint failed (the message says why).`,
+Exit codes: 0 listed, 2 a usage error, 1 the endpoint failed (the message says why), 130 stopped
+by Ctrl-C.`,
   async run(argv, { signal }) {
     const { values } = parseArgs({
       args: argv,

@@ -46,7 +46,7 @@ The results of \`brrm benchmark\` get the benchmark's report instead: the score 
 with 95% intervals beside BR-RM's published figures (html: with a bar chart; csv: one row per
 figure), scored as recorded in the file or as --scoring official|paper says.
 
-Exit codes: 0 done, 1 the file cannot be read, 2 a usage error.`,
+Exit codes: 0 done, 1 the file cannot be read, 2 a usage error, 130 stopped by Ctrl-C.`,
   async run(argv) {
     const { values, positionals } = parseArgs({
       args: argv,

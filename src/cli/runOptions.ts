@@ -16,6 +16,7 @@ export const RUN_FLAGS = {
   resume: { type: "boolean" },
   overwrite: { type: "boolean" },
   strict: { type: "boolean" },
+  "allow-bad-lines": { type: "boolean" },
   "order-seed": { type: "string" },
   concurrency: { type: "string" },
   swap: { type: "boolean" },
@@ -39,6 +40,7 @@ export function runFlagsHelp(unit: string, from: string, orderSeed: string, extr
   --resume                    keep the results in --out and judge only the ${unit} missing there
   --overwrite                 start --out over
   --strict                    stop at the first bad ${from === "dataset" ? "line" : "record"} instead of skipping it
+  --allow-bad-lines           exit 0 even when bad ${from === "dataset" ? "lines" : "records"} were skipped (otherwise 4)
   --order-seed S              ${orderSeed} (default 0)${extra ? `\n${extra}` : ""}
 Judging:
   --concurrency N             comparisons at once (default 1): parallel sequences of one

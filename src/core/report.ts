@@ -6,6 +6,7 @@
 import { placeText, type PairResult } from "./dataset";
 import type { Dimension } from "./judgment";
 import type { Label } from "./records";
+import { pct } from "./markdownText";
 import { formatContext } from "./prompts";
 import { reviewReasons, SummaryBuilder, type Interval, type Summary } from "./stats";
 
@@ -106,7 +107,6 @@ function reviewItem(r: PairResult, reasons: string[]): ReviewItem {
 
 // ---------------------------------------------------------------- text of the numbers
 
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 const num = (n: number) => n.toLocaleString("en-US");
 
 export function intervalText(i: Interval | null): string {

@@ -3,7 +3,8 @@
 // RMB's Pairwise_set and BoN_set), reads every record once to count the comparisons, report bad
 // records and draw --sample, and checks that resumed results were made the same way, all before
 // any model is loaded; run() streams the records again through core's evaluate() and appends
-// each finished comparison to the results.
+// each finished comparison to the results. The results file is locked from open() to the end of
+// run() (or close()): one writer per file.
 
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -18,6 +19,7 @@ import { evaluate, type EvaluationRun } from "../core/evaluate";
 import type { DatasetRunOptions } from "./datasetEvaluation";
 import { openDatasetSource } from "./datasetFiles";
 import { readResults, ResultsWriter, scanResults, type ExistingResults } from "./resultsFile";
+import { lockResultsFile, type ResultsLock } from "./resultsLock";
 
 export interface BenchmarkRunFiles {
   benchmark: BenchmarkId;
@@ -80,11 +82,24 @@ export class BenchmarkRun {
     /** What `output` already holds (empty unless resuming). */
     readonly existing: ExistingResults,
     private readonly source: DatasetSource,
+    private readonly lock: ResultsLock,
   ) {}
 
-  static async open(files: BenchmarkRunFiles): Promise<BenchmarkRun> {
-    const { benchmark, input, output } = files;
+  /** `command` names this run to a second writer that gets refused. */
+  static async open(files: BenchmarkRunFiles, command: string): Promise<BenchmarkRun> {
+    const { input, output } = files;
     if (path.resolve(input) === path.resolve(output)) throw new BrrmError("RESULTS_IS_INPUT", `The results file is the benchmark's file itself (${output}). Give another --out file.`);
+    const lock = await lockResultsFile(output, command);
+    try {
+      return await BenchmarkRun.plan(files, lock);
+    } catch (e) {
+      await lock.release();
+      throw e;
+    }
+  }
+
+  private static async plan(files: BenchmarkRunFiles, lock: ResultsLock): Promise<BenchmarkRun> {
+    const { benchmark, input, output } = files;
     const hasResults = fs.existsSync(output) && fs.statSync(output).size > 0;
     if (hasResults && !files.resume && !files.overwrite)
       throw new BrrmError("RESULTS_EXIST", `${output} already holds results. Use --resume to judge only the comparisons missing from it, or --overwrite to start it over.`);
@@ -96,7 +111,7 @@ export class BenchmarkRun {
     const settings: RunSettings = { name: benchmark, prompts: files.prompts, scoring: files.scoring, sample: plan.draw ? { size: files.sample!, of: plan.benchmarkComparisons, seed } : null };
     if (files.resume && hasResults) await checkSameRun(output, settings);
     const existing = files.resume ? await scanResults(output) : { done: new Set<string>(), unreadable: 0, partialTailBytes: 0, duplicates: 0, shapes: new Set<string>() };
-    return new BenchmarkRun(files, settings, plan, existing, source);
+    return new BenchmarkRun(files, settings, plan, existing, source, lock);
   }
 
   async run(backend: JudgeBackend, options: DatasetRunOptions = {}): Promise<EvaluationRun> {
@@ -108,12 +123,21 @@ export class BenchmarkRun {
       orderSeed: orderSeed ?? 0,
       include: draw ? (unit, stratum) => draw.has(unit, stratum) : undefined,
     });
-    const writer = await ResultsWriter.open(output, truncateTo);
     try {
-      return await evaluate(pairs, backend, { ...options, done: this.existing.done, onResult: (r) => writer.append(r) });
+      const writer = await ResultsWriter.open(output, { truncateTo, lock: this.lock });
+      try {
+        return await evaluate(pairs, backend, { ...options, done: this.existing.done, onResult: (r) => writer.append(r) });
+      } finally {
+        await writer.close();
+      }
     } finally {
-      await writer.close();
+      await this.close();
     }
+  }
+
+  /** Gives the results file back; for a run that ends before run() (a model that fails to load). */
+  close(): Promise<void> {
+    return this.lock.release();
   }
 }
 

@@ -1,7 +1,8 @@
 // A dataset (a file or a folder of them) judged into a results file: what `brrm eval` and the
-// extension's "Evaluate Dataset…" run. open() checks the files and reads what a resume skips
-// before any model is loaded; run() streams the dataset through core's evaluate() and appends
-// each finished pair.
+// extension's "Evaluate Dataset…" run. open() takes the results file's lock (one writer per
+// file), checks the files and reads what a resume skips before any model is loaded; run()
+// streams the dataset through core's evaluate() and appends each finished pair; close() gives
+// the lock back (run() does at its end).
 
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -13,6 +14,7 @@ import { evaluate, type EvaluateOptions, type EvaluationRun } from "../core/eval
 import type { FieldMap } from "../core/records";
 import { openDatasetSource } from "./datasetFiles";
 import { ResultsWriter, scanResults, type ExistingResults } from "./resultsFile";
+import { lockResultsFile, type ResultsLock } from "./resultsLock";
 
 export interface DatasetEvaluationFiles {
   /** The pairs: a .jsonl, .json, .jsonl.gz, .json.gz or .parquet file, or a folder of them. */
@@ -43,31 +45,49 @@ export class DatasetEvaluation {
     readonly inputRecords: number,
     /** What `output` already holds (empty unless resuming). */
     readonly existing: ExistingResults,
+    private readonly lock: ResultsLock,
   ) {}
 
-  static async open(files: DatasetEvaluationFiles): Promise<DatasetEvaluation> {
+  /** `command` names this run to a second writer that gets refused (`brrm eval …`, "BR-RM: Evaluate Dataset in VS Code"). */
+  static async open(files: DatasetEvaluationFiles, command: string): Promise<DatasetEvaluation> {
     const input = path.resolve(files.input);
     const output = path.resolve(files.output);
     if (input === output) throw new BrrmError("RESULTS_IS_INPUT", `The results file is the dataset itself (${files.output}). Give another --out file.`);
     const source = await openDatasetSource(files.input, { include: (p) => !isResultsFile(p) && path.join(input, p) !== output });
-    const hasResults = fs.existsSync(files.output) && fs.statSync(files.output).size > 0;
-    if (hasResults && !files.resume && !files.overwrite)
-      throw new BrrmError("RESULTS_EXIST", `${files.output} already holds results. Use --resume to judge only the pairs missing from it, or --overwrite to start it over.`);
     const folder = fs.statSync(files.input).isDirectory();
     const inputRecords = await source.count();
-    const existing = files.resume ? await scanResults(files.output) : { done: new Set<string>(), unreadable: 0, partialTailBytes: 0, duplicates: 0, shapes: new Set<string>() };
-    return new DatasetEvaluation(files, source, folder, inputRecords, existing);
+    // Taken before the results are read: what a resume skips must not change before the run appends.
+    const lock = await lockResultsFile(files.output, command);
+    try {
+      const hasResults = fs.existsSync(files.output) && fs.statSync(files.output).size > 0;
+      if (hasResults && !files.resume && !files.overwrite)
+        throw new BrrmError("RESULTS_EXIST", `${files.output} already holds results. Use --resume to judge only the pairs missing from it, or --overwrite to start it over.`);
+      const existing = files.resume ? await scanResults(files.output) : { done: new Set<string>(), unreadable: 0, partialTailBytes: 0, duplicates: 0, shapes: new Set<string>() };
+      return new DatasetEvaluation(files, source, folder, inputRecords, existing, lock);
+    } catch (e) {
+      await lock.release();
+      throw e;
+    }
   }
 
   async run(backend: JudgeBackend, options: DatasetRunOptions = {}): Promise<EvaluationRun> {
     const { output, overwrite, orderSeed, map } = this.files;
-    const truncateTo = overwrite ? 0 : this.existing.partialTailBytes > 0 ? fs.statSync(output).size - this.existing.partialTailBytes : undefined;
-    const pairs = readDataset(this.source.records(options.signal), { orderSeed, map, folder: this.folder });
-    const writer = await ResultsWriter.open(output, truncateTo);
     try {
-      return await evaluate(pairs, backend, { ...options, done: this.existing.done, onResult: (r) => writer.append(r) });
+      const truncateTo = overwrite ? 0 : this.existing.partialTailBytes > 0 ? fs.statSync(output).size - this.existing.partialTailBytes : undefined;
+      const pairs = readDataset(this.source.records(options.signal), { orderSeed, map, folder: this.folder });
+      const writer = await ResultsWriter.open(output, { truncateTo, lock: this.lock });
+      try {
+        return await evaluate(pairs, backend, { ...options, done: this.existing.done, onResult: (r) => writer.append(r) });
+      } finally {
+        await writer.close();
+      }
     } finally {
-      await writer.close();
+      await this.close();
     }
+  }
+
+  /** Gives the results file back; for a run that ends before run() (a model that fails to load). */
+  close(): Promise<void> {
+    return this.lock.release();
   }
 }

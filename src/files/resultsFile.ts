@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import { parseResultLine, readLines, resultLine, type PairResult } from "../core/dataset";
 import { BrrmError } from "../core/errors";
 import { fileChunks, unterminatedTailBytes } from "./jsonl";
+import { lockResultsFile, type ResultsLock } from "./resultsLock";
 
 export type ResultEntry = { ok: true; result: PairResult } | { ok: false; line: number; reason: string };
 
@@ -59,34 +60,99 @@ export async function scanResults(file: string): Promise<ExistingResults> {
   return out;
 }
 
-/** Appends result lines; writes are queued so concurrent pairs never interleave. */
+/** Why a write failed, in words, and what to do about it. */
+function writeProblem(e: NodeJS.ErrnoException): { why: string; fix: string } {
+  switch (e.code) {
+    case "ENOSPC":
+      return { why: "the disk is full (ENOSPC)", fix: "free some space" };
+    case "EDQUOT":
+      return { why: "your disk quota is used up (EDQUOT)", fix: "free some space" };
+    case "EROFS":
+      return { why: "the file system is read-only (EROFS)", fix: "write the results to a writable disk" };
+    case "EACCES":
+    case "EPERM":
+      return { why: `permission denied (${e.code})`, fix: "make the file writable" };
+    case "EFBIG":
+      return { why: "the file is too large for its file system (EFBIG)", fix: "write the results to another disk" };
+    default:
+      return { why: e.message, fix: "fix the cause" };
+  }
+}
+
+/**
+ * Appends result lines; writes are queued so concurrent pairs never interleave. The run holds
+ * the file's lock (resultsLock.ts) while the writer is open, and before each line the writer
+ * checks that the file it writes is still the one on disk and still writable: a line must
+ * never go to a file that was deleted or replaced, and a file made read-only stops the run.
+ */
 export class ResultsWriter {
   private queue: Promise<void> = Promise.resolve();
+  private written = 0;
+  private failure: BrrmError | undefined;
 
-  private constructor(private readonly handle: fs.promises.FileHandle) {}
+  private constructor(
+    private readonly file: string,
+    private readonly handle: fs.promises.FileHandle,
+    private readonly lock: ResultsLock,
+    private readonly ownsLock: boolean,
+  ) {}
 
   /**
-   * Opens `file` for appending. `truncateTo` cuts it first (0 starts over; a length drops a
-   * cut-short last line).
+   * Opens `file` for appending, under `lock` when the caller holds it already (it read the file
+   * first), or else under a lock taken now for `command`. `truncateTo` cuts the file first (0
+   * starts over; a length drops a cut-short last line).
    */
-  static async open(file: string, truncateTo?: number): Promise<ResultsWriter> {
+  static async open(file: string, options: { truncateTo?: number } & ({ lock: ResultsLock } | { command: string })): Promise<ResultsWriter> {
+    const lock = "lock" in options ? options.lock : await lockResultsFile(file, options.command);
     try {
-      if (truncateTo !== undefined && fs.existsSync(file)) await fs.promises.truncate(file, truncateTo);
-      return new ResultsWriter(await fs.promises.open(file, "a"));
+      if (options.truncateTo !== undefined && fs.existsSync(file)) await fs.promises.truncate(file, options.truncateTo);
+      return new ResultsWriter(file, await fs.promises.open(file, "a"), lock, !("lock" in options));
     } catch (e) {
-      throw new BrrmError("RESULTS_UNWRITABLE", `Cannot write the results file ${file}: ${(e as Error).message}.`, { cause: e });
+      if (!("lock" in options)) await lock.release();
+      throw new BrrmError("RESULTS_UNWRITABLE", `Cannot write the results file ${file}: ${writeProblem(e as NodeJS.ErrnoException).why}.`, { cause: e });
     }
+  }
+
+  private stopped(why: string, fix: string, cause?: unknown): BrrmError {
+    const kept = this.written > 0 ? `the ${this.written} results written before are kept` : "no result of this run was written";
+    return new BrrmError("RESULTS_UNWRITABLE", `Cannot write to the results file ${this.file}: ${why}. The run stopped; ${kept}. ${fix[0].toUpperCase()}${fix.slice(1)}, then run again with --resume.`, { cause });
+  }
+
+  /**
+   * Throws when the line must not be written: the lock is lost, or the file was deleted, replaced
+   * or made read-only. Two stat calls, synchronous: a few microseconds, where their promise
+   * versions cost a trip through the thread pool per line.
+   */
+  private check(): void {
+    if (this.lock.lost) throw this.stopped(`the lock on it was lost (${this.lock.lost.message})`, "make sure no other run writes the file");
+    const onDisk = fs.statSync(this.file, { throwIfNoEntry: false });
+    const open = fs.fstatSync(this.handle.fd);
+    if (!onDisk || onDisk.ino !== open.ino || onDisk.dev !== open.dev)
+      throw new BrrmError("RESULTS_UNWRITABLE", `The results file ${this.file} was deleted or replaced while the run was writing it. The run stopped so that no result goes to a file nobody can read; put the file back or start over.`);
+    if ((onDisk.mode & 0o222) === 0) throw this.stopped("it was made read-only while the run was writing it", "make it writable again (chmod u+w)");
   }
 
   append(result: PairResult): Promise<void> {
     const line = resultLine(result);
-    const write = this.queue.then(() => this.handle.appendFile(line, "utf8"));
+    const write = this.queue.then(async () => {
+      if (this.failure) throw this.failure;
+      try {
+        this.check();
+        await this.handle.appendFile(line, "utf8");
+        this.written++;
+      } catch (e) {
+        const { why, fix } = writeProblem(e as NodeJS.ErrnoException);
+        this.failure = e instanceof BrrmError ? e : this.stopped(why, fix, e);
+        throw this.failure;
+      }
+    });
     this.queue = write.catch(() => {});
     return write;
   }
 
   async close(): Promise<void> {
     await this.queue;
-    await this.handle.close();
+    await this.handle.close().catch(() => undefined);
+    if (this.ownsLock) await this.lock.release();
   }
 }

@@ -10,7 +10,7 @@ import type { RunStats } from "../../src/core/evaluate";
 import { formatDuration } from "../../src/cli/progressBar";
 import { rewardBenchRow } from "../support/benchmarkRecords";
 import { CLI, startLlamaServer, tempDir, TINY, tinyModel } from "../support/fixtures";
-import { runNode } from "./dataset";
+import { runNode } from "./runNode";
 import type { BenchSection } from "./index";
 import { table } from "./report";
 

@@ -4,7 +4,6 @@
 // memory of reading a 100k-line dataset end to end. A comparison takes ~10 s on 2 cores, so the
 // concurrency runs take the first BRRM_BENCH_PAIRS pairs (default 12) with --limit.
 
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { RunStats } from "../../src/core/evaluate";
@@ -12,6 +11,7 @@ import { CLI, REPO_ROOT, startLlamaServer, tempDir, TINY, tinyModel } from "../s
 import { resultOf } from "../support/judgments";
 import type { BenchSection } from "./index";
 import { table } from "./report";
+import { runNode } from "./runNode";
 
 const DATASET_PAIRS = 200;
 const PAIRS = Number(process.env.BRRM_BENCH_PAIRS ?? 12);
@@ -33,19 +33,6 @@ function writeDataset(file: string): void {
     );
   }
   fs.writeFileSync(file, `${lines.join("\n")}\n`);
-}
-
-export function runNode(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr, ms: performance.now() - started }));
-  });
 }
 
 interface EvalFigures {

@@ -10,7 +10,7 @@ import { pipeline } from "node:stream/promises";
 import * as zlib from "node:zlib";
 import { REPO_ROOT, tempDir } from "../support/fixtures";
 import { parquetFileWriter } from "../support/parquet";
-import { runNode } from "./dataset";
+import { runNode } from "./runNode";
 import type { BenchSection } from "./index";
 import { table } from "./report";
 

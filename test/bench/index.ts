@@ -7,13 +7,14 @@ import { datasetBench } from "./dataset";
 import { datasetFilesBench } from "./datasetFiles";
 import { endpointBench, endpointConcurrencyBench } from "./endpoint";
 import { engineBench } from "./engine";
+import { loadBench } from "./load";
 
 export interface BenchSection {
   name: string;
   run(): Promise<void>;
 }
 
-const SECTIONS: BenchSection[] = [engineBench, endpointBench, endpointConcurrencyBench, datasetBench, datasetFilesBench, benchmarkBench];
+const SECTIONS: BenchSection[] = [engineBench, endpointBench, endpointConcurrencyBench, datasetBench, datasetFilesBench, benchmarkBench, loadBench];
 
 async function main(): Promise<void> {
   const filters = process.argv.slice(2);

@@ -29,6 +29,9 @@ test("notebook and evaluation suites (mocha in code-server's extension host)", {
     ]),
     // The joined pair is variants.jsonl's first: the second comparison comes from the cache.
     "variant-a.jsonl": jsonl([{ id: 1, input: "Define entropy in one sentence.", output: "Entropy is disorder." }, { id: 2, input: "Only in A", output: "x" }]),
+    // The results-writer suite: a terminal's `brrm eval` holds these while the editor tries to write them.
+    "locked.jsonl": jsonl([{ id: "l1", prompt: "Is 91 prime?", response1: "No: 91 = 7 * 13.", response2: "Yes, 91 is prime." }]),
+    "locked.pairs.jsonl": jsonl([{ id: "n1", prompt: "Is 91 prime?", response1: "No: 91 = 7 * 13.", response2: "Yes, 91 is prime." }]),
     "variant-b.jsonl": jsonl([{ id: 1, input: "Define entropy in one sentence.", output: "Entropy measures the number of microstates consistent with a macrostate." }, { id: 3, input: "Only in B", output: "y" }]),
     "published.pairs.jsonl": publishedPairLines(PUBLISHED_IN_NOTEBOOK),
   });

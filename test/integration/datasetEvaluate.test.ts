@@ -58,7 +58,7 @@ describe("evaluation API in process (the extension's entry point)", () => {
     fs.writeFileSync(input, `${PAIRS.map((p) => JSON.stringify(p)).join("\n")}\n`);
     const local = await LocalBackend.create({ model: await tinyModel(), ...TINY, parallel: 2 });
     const { backend, maxOpen } = counted(local);
-    const evaluation = await DatasetEvaluation.open({ input, output });
+    const evaluation = await DatasetEvaluation.open({ input, output }, "datasetEvaluate test");
     assert.equal(evaluation.inputRecords, 3);
     const controller = new AbortController();
     const events: EvaluateEvent[] = [];

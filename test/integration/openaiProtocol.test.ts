@@ -1,10 +1,12 @@
 // The OpenAI-compatible backend against small node:http servers that speak the protocol, for
 // what a real llama-server cannot be made to do: 404 for a model name (llama-server serves its
 // one model under any name), 429 with Retry-After, 5xx, SSE error events, a stream that stalls
-// or ends early, the `reasoning` field of vLLM, a server that ignores `grammar`, and one that
-// echoes the key back.
+// or ends early, the `reasoning` field of vLLM, a server that ignores `grammar`, one that
+// echoes the key back, and servers that lie: a 200 that is an HTML page or plain text, a
+// stream of broken JSON, a relabelled stream.
 
 import assert from "node:assert/strict";
+import { getEventListeners } from "node:events";
 import { afterEach, describe, it } from "node:test";
 import { OpenAIBackend, type OpenAIBackendOptions } from "../../src/backends/openai";
 import { BrrmError, CancelledError } from "../../src/core/errors";
@@ -20,10 +22,12 @@ import {
   type TestServer,
   TURN1,
   TURN2,
-  wellFormed,
+  wellFormedJudge,
 } from "../support/openaiProtocol";
 import { PAIR } from "../support/openaiHelpers";
 
+/** Answers turn 1 and turn 2 of the flow well-formed, streamed or not. */
+const wellFormed = wellFormedJudge();
 
 let open: TestServer[] = [];
 async function serve(handler: Handler): Promise<TestServer> {
@@ -162,7 +166,7 @@ describe("openai backend over the protocol", () => {
     const started = performance.now();
     const e = await failure(judge(PAIR, await create(s, { timeoutMs: 300 })), "TIMEOUT");
     assert.ok(performance.now() - started < 1500);
-    assert.match(e.message, /sent nothing for 0\.3 s in the middle of a turn/);
+    assert.match(e.message, /sent nothing for 0\.3 s in the middle of a turn \(after 1 token\)/);
   });
 
   it("reads vLLM's `reasoning` field as thinking", async () => {
@@ -214,9 +218,81 @@ describe("openai backend over the protocol", () => {
     assert.ok(!e500.message.includes(key), e500.message);
   });
 
+  it("comparisons leave no listener on the caller's signal (a run's signal lives for thousands of them)", async () => {
+    const s = await serve(wellFormed);
+    const backend = await create(s);
+    const run = new AbortController();
+    for (let i = 0; i < 20; i++) assert.equal((await judge(PAIR, backend, { signal: run.signal })).verdict, 1);
+    assert.equal(getEventListeners(run.signal, "abort").length, 0);
+  });
+
   it("an endpoint URL with credentials is refused without showing them", async () => {
     const e = await failure(OpenAIBackend.create({ baseURL: "http://user:hunter22@127.0.0.1:9/v1", model: "m" }), "ENDPOINT_INVALID");
     assert.ok(!e.message.includes("hunter22"), e.message);
     assert.match(e.message, /give the key as the API key/);
+  });
+});
+
+describe("openai backend: endpoints that lie", () => {
+  const SIGN_IN = `<!DOCTYPE html><html><head><title>Sign in – Corp SSO</title></head><body><form action="/login"><input name="user"></form></body></html>`;
+  const page = (type: string, body: string): Handler => (_req, res) => {
+    res.writeHead(200, { "content-type": type });
+    res.end(body);
+  };
+
+  it("a 200 with a proxy's sign-in page, streamed or not, names the page and is not retried", async () => {
+    for (const stream of [true, false]) {
+      const s = await serve(page("text/html; charset=utf-8", SIGN_IN));
+      const e = await failure(judge(PAIR, await create(s, { stream })), "NOT_THE_API");
+      assert.equal(s.requests.length, 1);
+      assert.match(e.message, new RegExp(`^${s.baseURL.replace(/[./]/g, "\\$&")} answered 200 with an HTML page \\("Sign in – Corp SSO"\\) instead of the API's ${stream ? "event stream" : "JSON"}: .*Check the endpoint URL`));
+    }
+  });
+
+  it("a 200 with plain text names its type and its words; a page that says \"timed out\" is not taken for a timeout", async () => {
+    const text = await serve(page("text/plain", "Service paused for maintenance until 14:00."));
+    const e = await failure(judge(PAIR, await create(text)), "NOT_THE_API");
+    assert.match(e.message, /answered 200 with text\/plain \("Service paused for maintenance until 14:00\."\)/);
+    const untyped = await serve((_req, res) => {
+      res.writeHead(200, {});
+      res.end("<html><head><title>Connection timed out</title></head></html>");
+    });
+    const t = await failure(judge(PAIR, await create(untyped, { stream: false })), "NOT_THE_API");
+    assert.match(t.message, /an HTML page \("Connection timed out"\)/);
+    const empty = await serve(page("text/plain", ""));
+    assert.match((await failure(judge(PAIR, await create(empty)), "NOT_THE_API")).message, /answered 200 with an empty body \(text\/plain\)/);
+  });
+
+  it("a stream of broken JSON quotes the event it could not read", async () => {
+    const s = await serve((_req, res) => {
+      startSse(res);
+      sseDelta(res, { content: "[Quality" });
+      sseDelta(res, { content: " Assessment" });
+      res.end('data: {"choices":[{"delta":{"content":" Focus]\n\n');
+    });
+    const e = await failure(judge(PAIR, await create(s)), "STREAM_NOT_JSON");
+    assert.equal(s.requests.length, 1);
+    assert.match(e.message, /sent an event that is not JSON after 2 tokens \(.*\{"choices":\[\{"delta":\{"content":" Focus\].*\)\. The server, or a proxy in between, does not speak the OpenAI protocol/);
+  });
+
+  it("an event stream under another content type, and JSON under text/html, are still read", async () => {
+    const s = await serve((req, res) => {
+      const text = ((req.body?.messages ?? []) as unknown[]).length > 1 ? TURN2 : TURN1;
+      if (req.body?.stream) {
+        res.writeHead(200, { "content-type": "text/plain" });
+        res.end(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: text }, finish_reason: "stop" }] })}\n\ndata: [DONE]\n\n`);
+      } else {
+        res.writeHead(200, { "content-type": "text/html" });
+        res.end(JSON.stringify({ choices: [{ index: 0, finish_reason: "stop", message: { role: "assistant", content: text } }] }));
+      }
+    });
+    for (const stream of [true, false]) assert.equal((await judge(PAIR, await create(s, { stream }))).verdict, 1);
+  });
+
+  it("one JSON document for a streamed request: not streamed, or the server's error", async () => {
+    const doc = await serve((_req, res) => sendJson(res, 200, { choices: [{ index: 0, finish_reason: "stop", message: { role: "assistant", content: TURN1 } }] }));
+    assert.match((await failure(judge(PAIR, await create(doc)), "NOT_STREAMED")).message, /answered a streamed request with one JSON document instead of an event stream: it does not stream\. Turn streaming off/);
+    const err = await serve((_req, res) => sendJson(res, 200, { error: { message: "model is loading" } }));
+    assert.match((await failure(judge(PAIR, await create(err)), "SERVER_ERROR")).message, /answered 200 with an error: model is loading\./);
   });
 });

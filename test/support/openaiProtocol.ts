@@ -85,14 +85,44 @@ export function sseDelta(res: http.ServerResponse, delta: Record<string, unknown
   res.write(`data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 0, model: "test-model", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`);
 }
 
-/** Streams `content` in a few chunks, then usage and [DONE]. */
-export function streamCompletion(res: http.ServerResponse, content: string): void {
+/** Streams `content` in chunks of `chunk` characters, then usage and [DONE]. */
+export function streamCompletion(res: http.ServerResponse, content: string, chunk = 8): void {
   startSse(res);
   sseDelta(res, { role: "assistant", content: "" });
-  for (let i = 0; i < content.length; i += 8) sseDelta(res, { content: content.slice(i, i + 8) });
+  for (let i = 0; i < content.length; i += chunk) sseDelta(res, { content: content.slice(i, i + chunk) });
   sseDelta(res, {}, "stop");
   res.write(`data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 0, model: "test-model", choices: [], usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 } })}\n\n`);
   res.end("data: [DONE]\n\n");
+}
+
+/** Well-formed BR-RM answers to turn 1 and turn 2 (the verdict is `verdict`). */
+export const TURN1 =
+  "[Quality Assessment Focus]\nLogical Reasoning\n[End of Quality Assessment Focus]\n\n[Quality Analysis for Response 1]\n- Critical Issues: None identified\n[End of Quality Analysis for Response 1]\n\n[Quality Analysis for Response 2]\n- Critical Issues: None identified\n[End of Quality Analysis for Response 2]";
+export const turn2 = (verdict: 1 | 2 = 1) =>
+  `[The Begin of Analysis on Response 1]\nRight.\n[The End of Analysis on Response 1]\n\n[The Begin of Analysis on Response 2]\nWrong.\n[The End of Analysis on Response 2]\n\n[The Begin of Ranking Score]\n\\boxed{${verdict}}\n[The End of Ranking Score]`;
+export const TURN2 = turn2(1);
+
+/** The messages of a request; turn 2 carries turn 1 and its answer before it. */
+export const messagesOf = (req: Recorded) => (req.body?.messages ?? []) as { role: string; content: string }[];
+export const isTurn2 = (req: Recorded) => messagesOf(req).length > 1;
+
+/** The two responses as the turn-1 prompt shows them (turn 2 carries that prompt in its history). */
+export function shownResponses(req: Recorded): [string, string] {
+  const prompt = messagesOf(req)[0]?.content ?? "";
+  const between = (n: 1 | 2) => new RegExp(`\\[The Begin of Response ${n}\\]\\n([\\s\\S]*?)\\n\\[The End of Response ${n}\\]`).exec(prompt)?.[1] ?? "";
+  return [between(1), between(2)];
+}
+
+/**
+ * A judge that answers both turns well-formed, streamed (in chunks of `chunk` characters) or
+ * not; `verdict` picks its verdict per request.
+ */
+export function wellFormedJudge(verdict: (req: Recorded) => 1 | 2 = () => 1, chunk = 8): Handler {
+  return (req, res) => {
+    const text = isTurn2(req) ? turn2(verdict(req)) : TURN1;
+    if (req.body?.stream) streamCompletion(res, text, chunk);
+    else sendJson(res, 200, completion(text));
+  };
 }
 
 /** Forwards everything to `target` (a real server) and records what was sent. */
@@ -115,13 +145,5 @@ export async function startRecordingProxy(target: string): Promise<TestServer> {
   });
 }
 
-export const TURN1 = "[Quality Assessment Focus]\nLogical Reasoning\n[End of Quality Assessment Focus]\n\n[Quality Analysis for Response 1]\n- Critical Issues: None identified\n[End of Quality Analysis for Response 1]\n\n[Quality Analysis for Response 2]\n- Critical Issues: None identified\n[End of Quality Analysis for Response 2]";
-export const TURN2 = "[The Begin of Analysis on Response 1]\nRight.\n[The End of Analysis on Response 1]\n\n[The Begin of Analysis on Response 2]\nWrong.\n[The End of Analysis on Response 2]\n\n[The Begin of Ranking Score]\n\\boxed{1}\n[The End of Ranking Score]";
-
 /** Answers turn 1 and turn 2 of the flow well-formed (turn 2 prefers Response 1), streamed or not. */
-export const wellFormed: Handler = (req, res) => {
-  const messages = (req.body?.messages ?? []) as unknown[];
-  const text = messages.length > 1 ? TURN2 : TURN1;
-  if (req.body?.stream) streamCompletion(res, text);
-  else sendJson(res, 200, completion(text));
-};
+export const wellFormed: Handler = wellFormedJudge();

@@ -182,7 +182,7 @@ describe("dataset: results file", () => {
 
   it("concurrent appends never interleave; a resume scan finds every key and a cut-short last line", async () => {
     const file = path.join(dir, "results.jsonl");
-    const writer = await ResultsWriter.open(file);
+    const writer = await ResultsWriter.open(file, { command: "dataset test" });
     const big = "y".repeat(200_000); // several write() calls per line if the writes were not queued
     await Promise.all(Array.from({ length: 40 }, (_, i) => writer.append(resultOf({ key: `id:${i}`, responses: [big, "b"] }, [["AB", [1]]]))));
     await writer.close();
@@ -191,7 +191,7 @@ describe("dataset: results file", () => {
     assert.equal(scan.done.size, 40);
     assert.equal(scan.unreadable, 0);
     assert.equal(scan.partialTailBytes, Buffer.byteLength('{"key":"id:cut","li'));
-    const again = await ResultsWriter.open(file, fs.statSync(file).size - scan.partialTailBytes);
+    const again = await ResultsWriter.open(file, { truncateTo: fs.statSync(file).size - scan.partialTailBytes, command: "dataset test" });
     await again.append(resultOf({ key: "id:40" }, [["AB", [2]]]));
     await again.close();
     const lines = fs.readFileSync(file, "utf8").trimEnd().split("\n");

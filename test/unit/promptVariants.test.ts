@@ -6,8 +6,8 @@ import { describe, it } from "node:test";
 import { orderResult, pairResult, type DatasetPair, type PairResult } from "../../src/core/dataset";
 import type { Dimension, Judgment } from "../../src/core/judgment";
 import { wilson } from "../../src/core/stats";
-import { guessFields, variantsFromOneFile, variantsFromTwoFiles } from "../../src/extension/evaluation/variantPairs";
-import { flipInterval, renderVariantMarkdown, variantSummary } from "../../src/extension/evaluation/variantReport";
+import { guessFields, variantsFromOneFile, variantsFromTwoFiles } from "../../src/core/variantPairs";
+import { flipInterval, renderVariantMarkdown, variantSummary } from "../../src/core/variantReport";
 
 const jsonl = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).join("\n");
 

@@ -7,17 +7,16 @@
 import * as path from "node:path";
 import * as vscode from "vscode";
 import type { LoadProgress } from "../../backends/llamaCpp";
-import type { DatasetEntry, PairResult } from "../../core/dataset";
+import type { PairResult } from "../../core/dataset";
 import { errorMessage, isCancelled } from "../../core/errors";
-import { evaluate } from "../../core/evaluate";
 import { intervalText } from "../../core/report";
 import type { BackendManager } from "../backendManager";
 import { readSettings } from "../settings";
 import { evaluationOptions } from "./evaluationOptions";
 import type { ReportView } from "./reportView";
 import type { EvaluationRuns } from "./runs";
-import { fieldNames, guessFields, variantsFromOneFile, variantsFromTwoFiles, type VariantFields, type VariantPairs } from "./variantPairs";
-import { renderVariantMarkdown, variantSummary, type VariantSummary } from "./variantReport";
+import { fieldNames, guessFields, judgeVariants, variantsFromOneFile, variantsFromTwoFiles, type VariantFields, type VariantPairs } from "../../core/variantPairs";
+import { renderVariantMarkdown, variantSummary, variantTitle, type VariantSummary } from "../../core/variantReport";
 
 export interface CompareVariantsDeps {
   backends: BackendManager;
@@ -85,15 +84,11 @@ async function loadPairs(input: VariantInput): Promise<{ pairs: VariantPairs; ti
     const fields = input.fields ?? guessFields(text) ?? (await askFields(fieldNames(text)));
     if (!fields) return undefined;
     const name = path.basename(input.file.path);
-    return { pairs: variantsFromOneFile(text, fields, name), title: `Prompt variants: ${fields.b} (B) over ${fields.a} (A) in ${name}` };
+    return { pairs: variantsFromOneFile(text, fields, name), title: variantTitle({ file: name, fields }) };
   }
   const names = { a: path.basename(input.fileA.path), b: path.basename(input.fileB.path) };
   const [a, b] = await Promise.all([readText(input.fileA), readText(input.fileB)]);
-  return { pairs: variantsFromTwoFiles(a, b, names), title: `Prompt variants: ${names.b} (B) over ${names.a} (A)` };
-}
-
-async function* fromArray(entries: DatasetEntry[]): AsyncGenerator<DatasetEntry> {
-  yield* entries;
+  return { pairs: variantsFromTwoFiles(a, b, names), title: variantTitle({ files: names }) };
 }
 
 export async function compareVariants(d: CompareVariantsDeps, given?: VariantInput): Promise<VariantOutcome | undefined> {
@@ -112,11 +107,10 @@ export async function compareVariants(d: CompareVariantsDeps, given?: VariantInp
   const settings = readSettings();
   const controller = new AbortController();
   const tracked = d.runs.track(controller);
-  const results: PairResult[] = [];
   const total = pairs.entries.length;
   d.log.info(`Compare Prompt Variants: ${total} pairs, both orders, ${settings.evaluation.samples} sample(s) per order, concurrency ${settings.evaluation.concurrency}; ${pairs.problems.length} lines not compared.`);
   try {
-    const run = await vscode.window.withProgress(
+    const { run, results } = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: "BR-RM: comparing prompt variants", cancellable: true },
       async (progress, token) => {
         const onCancel = token.onCancellationRequested(() => controller.abort());
@@ -124,13 +118,10 @@ export async function compareVariants(d: CompareVariantsDeps, given?: VariantInp
           const onLoad = (p: LoadProgress) => progress.report({ message: p.phase === "download" ? "downloading the model…" : `loading the model: ${Math.round(p.fraction * 100)}%` });
           progress.report({ message: "starting the backend…" });
           return await d.backends.use(controller.signal, onLoad, async (backend) =>
-            evaluate(fromArray(pairs.entries), backend, {
-              ...(await evaluationOptions(settings, backend, { swap: true })),
+            judgeVariants(pairs, backend, {
+              ...(await evaluationOptions(settings, backend)),
               concurrency: settings.evaluation.concurrency,
               signal: controller.signal,
-              onResult: (r) => {
-                results.push(r);
-              },
               onEvent: (e) => {
                 if (e.type === "pairFailed") d.log.error(`Compare Prompt Variants: ${e.key}: ${e.error.message}`);
                 if (e.type === "progress") progress.report({ message: `${e.stats.finished + e.stats.failed} of ${total} pairs`, increment: 100 / total });

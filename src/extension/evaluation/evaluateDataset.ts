@@ -17,7 +17,7 @@ import { readResults } from "../../files/resultsFile";
 import type { BackendManager } from "../backendManager";
 import { readSettings } from "../settings";
 import { evaluationOptions } from "./evaluationOptions";
-import { mdText } from "./markdownText";
+import { mdText } from "../../core/markdownText";
 import type { ReportView } from "./reportView";
 import type { EvaluationRuns } from "./runs";
 import { formatSeconds, withRunProgress } from "./runProgress";
@@ -88,7 +88,16 @@ export async function evaluateDataset(d: EvaluateDatasetDeps, uri?: vscode.Uri, 
     resume = answer.resume;
   }
 
-  const evaluation = await DatasetEvaluation.open({ input, output, resume: exists && resume === true, overwrite: exists && resume === false });
+  let evaluation: DatasetEvaluation;
+  try {
+    evaluation = await DatasetEvaluation.open({ input, output, resume: exists && resume === true, overwrite: exists && resume === false }, `BR-RM: Evaluate Dataset in ${vscode.env.appName}`);
+  } catch (e) {
+    // Another run writing the results (a terminal's `brrm eval`), or a file that cannot be read or written.
+    const message = errorMessage(e);
+    d.log.error(`Evaluate Dataset: ${message}`);
+    void vscode.window.showErrorMessage(`BR-RM: ${message}`);
+    return { output, error: message };
+  }
   const settings = readSettings();
   for (const p of settings.problems) d.log.warn(p);
   const controller = new AbortController();
@@ -139,6 +148,8 @@ export async function evaluateDataset(d: EvaluateDatasetDeps, uri?: vscode.Uri, 
     return { output, error: message };
   } finally {
     tracked.dispose();
+    // run() gives the file back when it ends; a backend that never started never called it.
+    await evaluation.close();
   }
 }
 

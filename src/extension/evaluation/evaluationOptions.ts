@@ -11,7 +11,7 @@ import type { Settings } from "../settings";
 
 export type EditorEvaluateOptions = Pick<EvaluateOptions, "sampling" | "constrained" | "templates" | "swap" | "samples" | "cache" | "modelIdentity">;
 
-export async function evaluationOptions(settings: Settings, backend: JudgeBackend, overrides: { swap?: boolean } = {}): Promise<EditorEvaluateOptions> {
+export async function evaluationOptions(settings: Settings, backend: JudgeBackend): Promise<EditorEvaluateOptions> {
   const identity =
     settings.backend === "local"
       ? await modelIdentity({ kind: "local", model: settings.local.model })
@@ -20,7 +20,7 @@ export async function evaluationOptions(settings: Settings, backend: JudgeBacken
     sampling: settings.sampling,
     constrained: settings.constrained,
     templates: settings.templates,
-    swap: overrides.swap ?? settings.evaluation.swap,
+    swap: settings.evaluation.swap,
     samples: settings.evaluation.samples,
     ...(settings.evaluation.cache ? { cache: new DirectoryJudgmentCache(defaultCacheDir()) } : {}),
     modelIdentity: identity,

@@ -131,9 +131,10 @@ export async function runBenchmark(d: RunBenchmarkDeps, given?: BenchmarkRequest
 
   const controller = new AbortController();
   const tracked = d.runs.track(controller);
+  let run: BenchmarkRun | undefined;
   try {
     // Every record is read once before judging (counts, bad records, the sample): seconds for RMB.
-    const run = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `BR-RM: reading ${title}…` }, () =>
+    run = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `BR-RM: reading ${title}…` }, () =>
       BenchmarkRun.open({
         benchmark: request.benchmark,
         input,
@@ -143,16 +144,17 @@ export async function runBenchmark(d: RunBenchmarkDeps, given?: BenchmarkRequest
         prompts,
         scoring: settings.benchmark.scoring,
         sample: request.sample,
-      }),
+      }, `BR-RM: Run Benchmark in ${vscode.env.appName}`),
     );
     const { plan } = run;
+    const opened = run;
     d.log.info(`Run Benchmark: ${title} from ${input} -> ${output}; ${plan.records} records, ${plan.comparisons} of ${plan.benchmarkComparisons} comparisons; prompts ${prompts}, scoring ${settings.benchmark.scoring}; concurrency ${settings.evaluation.concurrency}, swap ${settings.evaluation.swap}`);
     for (const reason of plan.firstBad) d.log.warn(`${title}: skipped ${reason}`);
     if (plan.badRecords > plan.firstBad.length) d.log.warn(`${title}: and ${plan.badRecords - plan.firstBad.length} more records skipped`);
 
     const result = await withRunProgress(d.backends, `BR-RM: ${title}`, controller, async (backend, report) => {
       const options = await evaluationOptions(settings, backend);
-      return run.run(backend, {
+      return opened.run(backend, {
         ...options,
         ...(prompts === "paper" ? { templates: PAPER_TEMPLATES } : {}),
         concurrency: settings.evaluation.concurrency,
@@ -191,6 +193,8 @@ export async function runBenchmark(d: RunBenchmarkDeps, given?: BenchmarkRequest
     });
     return { output, error: message };
   } finally {
+    // The results file's lock, when the backend never started (run() gives it back itself).
+    await run?.close();
     tracked.dispose();
   }
 }

@@ -1,10 +1,10 @@
-// Mocha entry point for the notebook and evaluation suites in the real extension host (run by
+// Mocha entry point for the notebook, evaluation and results-writer suites in the real extension host (run by
 // test/e2e/notebook-host.test.ts, so `npm test -- notebook` runs them without the rest).
 
 import * as path from "node:path";
 import Mocha from "mocha";
 
-const ORDER = ["notebook", "evaluation"];
+const ORDER = ["notebook", "evaluation", "writers"];
 
 export function run(): Promise<void> {
   // BRRM_SUITE_GREP runs only the tests whose title matches (while working on one).

@@ -1,15 +1,16 @@
-// What "Compare Prompt Variants…" reports: B's win rate over A with its interval, the
-// dimensions where B wins and loses most, and the pairs to read first. The pairs were judged
+// What a prompt-variant comparison reports (`brrm variants`, "Compare Prompt Variants…"): B's
+// win rate over A with its interval, the dimensions where B wins and loses most, and the pairs
+// to read first, as figures and as Markdown. The pairs were judged
 // with A as response 1 and B as response 2, so every B figure is the response-1 figure turned
 // around: a rate r with interval [low, high] becomes 1 - r with [1 - high, 1 - low].
 
-import type { Order, PairResult } from "../../core/dataset";
-import type { Dimension, Judgment } from "../../core/judgment";
-import { formatContext } from "../../core/prompts";
-import { intervalText } from "../../core/report";
-import { SummaryBuilder, type Interval, type Summary } from "../../core/stats";
+import type { Order, PairResult } from "./dataset";
+import type { Dimension, Judgment } from "./judgment";
+import { formatContext } from "./prompts";
+import { intervalText } from "./report";
+import { SummaryBuilder, type Interval, type Summary } from "./stats";
 import { mdText } from "./markdownText";
-import type { Problem } from "./variantPairs";
+import type { Problem, VariantFields } from "./variantPairs";
 
 export interface DimensionForB {
   dimension: Dimension;
@@ -124,6 +125,11 @@ export function variantSummary(results: Iterable<PairResult>): VariantSummary {
     readFirstTotal: candidates.length,
     summary,
   };
+}
+
+/** The report's title: which outputs are B and A, and where they come from. */
+export function variantTitle(input: { file: string; fields: VariantFields } | { files: { a: string; b: string } }): string {
+  return "file" in input ? `Prompt variants: ${input.fields.b} (B) over ${input.fields.a} (A) in ${input.file}` : `Prompt variants: ${input.files.b} (B) over ${input.files.a} (A)`;
 }
 
 function dimensionTable(rows: DimensionForB[]): string[] {

@@ -1,11 +1,13 @@
-// "Compare Prompt Variants…" input: the outputs of prompt variant A and variant B for the same
-// inputs, as pairs with A as response 1 and B as response 2. Either one JSONL file with the
-// input and both outputs on each line, or two JSONL files (one per variant) joined by `id`.
-// No `vscode` import: the command and the tests share it. The files are read whole: variant
-// comparisons are hundreds of lines, and a join needs one side in memory anyway.
+// Prompt variants (`brrm variants`, "Compare Prompt Variants…"): the outputs of variant A and
+// variant B for the same inputs, as pairs with A as response 1 and B as response 2, from one
+// JSONL text with the input and both outputs on each line, or two (one per variant) joined by
+// `id`; and judging them. The texts are read whole: variant comparisons are hundreds of lines,
+// and a join needs one side in memory anyway.
 
-import type { DatasetEntry, DatasetPair } from "../../core/dataset";
-import { pairFromRecord } from "../../core/records";
+import type { JudgeBackend } from "./backend";
+import type { DatasetEntry, DatasetPair, PairResult } from "./dataset";
+import { evaluate, type EvaluateOptions, type EvaluationRun } from "./evaluate";
+import { pairFromRecord } from "./records";
 
 /** Field names tried, in order, when the user does not name them. */
 export const PROMPT_FIELDS = ["prompt", "input", "question", "instruction", "query", "messages"];
@@ -160,4 +162,19 @@ export function variantsFromTwoFiles(textA: string, textB: string, names: { a: s
   }
   for (const [id, l] of byId) if (!joined.has(id)) problems.push({ where: `${names.b}, line ${l.line}`, reason: `id ${id} is not in ${names.a}` });
   return { entries, problems };
+}
+
+async function* fromArray(entries: DatasetEntry[]): AsyncGenerator<DatasetEntry> {
+  yield* entries;
+}
+
+/** Judges every pair in both orders, so the judge's preference for a position cancels out. */
+export async function judgeVariants(
+  pairs: VariantPairs,
+  backend: JudgeBackend,
+  options: Omit<EvaluateOptions, "swap" | "onResult">,
+): Promise<{ run: EvaluationRun; results: PairResult[] }> {
+  const results: PairResult[] = [];
+  const run = await evaluate(fromArray(pairs.entries), backend, { ...options, swap: true, onResult: (r) => void results.push(r) });
+  return { run, results };
 }
