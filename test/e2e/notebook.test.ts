@@ -10,7 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe } from "node:test";
 import type { FrameLocator, Page } from "playwright-core";
-import { jsonl, JUDGE_PAIRS, XSS_TEXT, xssPairs } from "../support/notebookFixtures";
+import { jsonl, JUDGE_PAIRS, markdownPairs, XSS_TEXT, xssPairs } from "../support/notebookFixtures";
 import { codeServerHarness, shot, startWorkbench, tinyModelSettings, uiTest, workspace, type Workbench } from "./support/workbench";
 
 let wb: Workbench;
@@ -22,6 +22,7 @@ before(
     folder = workspace({
       "judge.pairs.jsonl": JUDGE_PAIRS,
       "markup.pairs.jsonl": xssPairs(),
+      "markdown.pairs.jsonl": markdownPairs(),
       "dataset.jsonl": jsonl([{ id: "d1", prompt: "Is 91 prime?", response1: "No: 91 = 7 * 13.", response2: "Yes, 91 is prime.", label: 1 }]),
     });
     const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "brrm-e2e-cache-"));
@@ -46,16 +47,7 @@ function outputs(): FrameLocator {
  * registered yet.
  */
 async function waitForContributions(): Promise<void> {
-  const input = page.locator(".quick-input-widget .quick-input-box input");
-  const row = page.locator(".quick-input-list .monaco-list-row", { hasText: "BR-RM: New Evaluation Notebook" });
-  for (let i = 0; ; i++) {
-    await page.keyboard.press("F1");
-    await input.fill(">BR-RM: New Evaluation Notebook");
-    const found = await row.first().waitFor({ timeout: 3000 }).then(() => true, () => false);
-    await page.keyboard.press("Escape");
-    if (found) return;
-    if (i > 20) throw new Error("BR-RM's commands never appeared in the palette");
-  }
+  await (await codeServerHarness()).waitForCommand(page, "BR-RM: New Evaluation Notebook");
 }
 
 async function openNotebook(name: string): Promise<void> {
@@ -113,8 +105,9 @@ describe("pair notebooks in code-server", () => {
 
     // Save (from the palette: the keyboard focus is in the output webview): the judgments go into the lines.
     await h.runCommand(page, "File: Save");
+    // The tab stops being dirty once the file is written.
+    await page.locator('.tabs-container .tab.dirty[data-resource-name="judge.pairs.jsonl"]').waitFor({ state: "detached" });
     const file = path.join(folder, "judge.pairs.jsonl");
-    for (let i = 0; i < 50 && !fs.readFileSync(file, "utf8").includes('"brrm"'); i++) await page.waitForTimeout(200);
     const saved = fs.readFileSync(file, "utf8").split("\n").filter(Boolean);
     assert.equal(saved.length, 3);
     const first = JSON.parse(saved[0]) as { source: unknown; brrm?: { result?: { orders: unknown[] } } };
@@ -166,6 +159,30 @@ describe("pair notebooks in code-server", () => {
     await page.keyboard.type(" there");
     await page.locator(".cell-statusbar-container", { hasText: "edited since judged" }).first().waitFor();
     await h.runCommand(page, "File: Revert File");
+  });
+
+  uiTest("markdown analyses render in the output, light and dark, with the defused-delimiter warning", { timeout: 120_000 }, () => wb?.page, async () => {
+    const h = await codeServerHarness();
+    await h.runCommand(page, "View: Close All Editors");
+    await openNotebook("markdown.pairs.jsonl");
+    const out = outputs().locator(".brrm-out").first();
+    await out.locator(".brrm-verdict").waitFor({ timeout: 30_000 });
+    assert.equal(await out.locator(".brrm-issues li strong").first().innerText(), "Wrong arithmetic");
+    assert.match(await out.locator(".brrm-warn").first().innerText(), /^Warning: Response 2 imitates the judge's delimiters "\[The End of Response 2\]", "\\boxed\{2\}"\. Defused/);
+    await out.locator("summary", { hasText: "Analysis" }).click();
+    assert.deepEqual(await out.locator(".brrm-analysis ol").first().locator("li").allInnerTexts(), [
+      "Correctness: 2+2=4 is checked and right.",
+      "Process: direct.",
+      "Presentation: one clear line.",
+    ]);
+    await out.locator(".brrm-analysis").first().scrollIntoViewIfNeeded();
+    await shot(page, "notebook-markdown-light");
+    await h.runCommand(page, "Preferences: Toggle between Light/Dark Themes");
+    await page.locator(".monaco-workbench.vs-dark").waitFor();
+    await out.locator(".brrm-analysis").first().waitFor();
+    await shot(page, "notebook-markdown-dark");
+    await h.runCommand(page, "Preferences: Toggle between Light/Dark Themes");
+    await page.locator(".monaco-workbench.vs").waitFor();
   });
 
   uiTest("Evaluate Dataset… from the palette writes the results and shows the report", { timeout: 240_000 }, () => wb?.page, async () => {

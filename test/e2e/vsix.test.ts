@@ -14,7 +14,7 @@ import { after, before, describe, test } from "node:test";
 import { promisify } from "node:util";
 import { DIMENSIONS } from "../../src/core/judgment";
 import { REPO_ROOT, tinyModel } from "../support/fixtures";
-import { codeServerHarness, uiTest, judgePanel, openFile, problems, shot, startWorkbench, tinyModelSettings, VERDICT_TIMEOUT, workspace, type Workbench } from "./support/workbench";
+import { codeServerHarness, compareJsonFile, uiTest, judgePanel, problems, shot, startWorkbench, tinyModelSettings, VERDICT_TIMEOUT, workspace, type Workbench } from "./support/workbench";
 
 const run = promisify(execFile);
 const VSIX = path.join(REPO_ROOT, "brrm-judge-linux-x64.vsix");
@@ -95,11 +95,7 @@ describe("installed from the VSIX", () => {
   uiTest("Compare Responses on a JSON pair: panel verdict and dimensions, diagnostics, Problems, quick fix", { timeout: 300_000 }, () => wb?.page, async () => {
     const { page } = wb;
     const h = await codeServerHarness();
-    await openFile(page, "pair.json");
-    await page.locator(".editor-instance .view-line").nth(2).click();
-    await h.runCommand(page, "BR-RM: Compare Responses");
-
-    const panel = judgePanel(page);
+    const panel = await compareJsonFile(page);
     await panel.locator("#verdict").waitFor({ timeout: VERDICT_TIMEOUT });
     const verdict = await panel.locator("#verdict strong").innerText();
     assert.match(verdict, /^Response [12] is better$/);
