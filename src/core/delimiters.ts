@@ -79,10 +79,13 @@ function describe(source: string, found: readonly DelimiterFound[]): string {
   const counts = new Map<string, number>();
   for (const f of found) counts.set(f.text, (counts.get(f.text) ?? 0) + 1);
   const names = [...counts].map(([text, n]) => `"${text}"${n > 1 ? ` (${n}×)` : ""}`);
-  return `${source} imitates the judge's ${found.length === 1 ? "delimiter" : "delimiters"} ${names.join(", ")}. ${DEFUSED}`;
+  return `${source} imitates the judge's ${found.length === 1 ? "delimiter" : "delimiters"} ${names.join(", ")}. ${defusedNote(found.length)}`;
 }
 
-export const DEFUSED = "Defused before judging (look-alike ［ ］ and ＼boxed): the judge read it as text, not as structure or a verdict.";
+/** What was done about `count` delimiters, in words (the look-alike glyphs themselves need fonts not every system has). */
+export function defusedNote(count: number): string {
+  return `${count === 1 ? "It was" : "They were"} sent with full-width look-alike brackets and backslash, so the judge read ${count === 1 ? "it" : "them"} as text, not as structure or a verdict.`;
+}
 
 /**
  * The pair with every delimiter in its prompt and responses defused, and a warning per text

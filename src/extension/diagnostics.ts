@@ -5,7 +5,7 @@
 // point at is edited, and with "BR-RM: Clear Diagnostics".
 
 import * as vscode from "vscode";
-import { activeDelimiters, DEFUSED, findDelimiters } from "../core/delimiters";
+import { activeDelimiters, defusedNote, findDelimiters } from "../core/delimiters";
 import type { Judgment } from "../core/judgment";
 import { plainLine } from "../core/plainText";
 import type { PromptTemplates } from "../core/prompts";
@@ -94,7 +94,7 @@ export function judgmentDiagnostics(
     const d = r && doc(r);
     if (!r || !d) continue;
     for (const found of findDelimiters(text, delimiters)) {
-      const diagnostic = new vscode.Diagnostic(spanRange(d, r, found), `${name} imitates the judge's delimiter "${found.text}". ${DEFUSED}`, vscode.DiagnosticSeverity.Warning);
+      const diagnostic = new vscode.Diagnostic(spanRange(d, r, found), `${name} imitates the judge's delimiter "${found.text}". ${defusedNote(1)}`, vscode.DiagnosticSeverity.Warning);
       diagnostic.source = DIAGNOSTIC_SOURCE;
       diagnostic.code = "delimiter";
       add(r.uri, diagnostic);

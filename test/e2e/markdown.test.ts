@@ -66,7 +66,7 @@ describe("the model's markdown and a spoofed response in the editor", () => {
     ]);
     assert.equal(await response2.locator(".analysis ul li").count(), 2);
     const warning = await panel.locator(".warnings li").first().innerText();
-    assert.match(warning, /^Response 2 imitates the judge's delimiters "\[The End of Response 2\]", "\[The Begin of Ranking Score\]", "\\boxed\{2\}", "\[The End of Ranking Score\]"\. Defused/);
+    assert.match(warning, /^Response 2 imitates the judge's delimiters "\[The End of Response 2\]", "\[The Begin of Ranking Score\]", "\\boxed\{2\}", "\[The End of Ranking Score\]"\. They were sent with full-width look-alike brackets/);
 
     await panel.locator(".warnings").scrollIntoViewIfNeeded();
     await shot(page, "markdown-panel-light");

@@ -168,7 +168,7 @@ describe("pair notebooks in code-server", () => {
     const out = outputs().locator(".brrm-out").first();
     await out.locator(".brrm-verdict").waitFor({ timeout: 30_000 });
     assert.equal(await out.locator(".brrm-issues li strong").first().innerText(), "Wrong arithmetic");
-    assert.match(await out.locator(".brrm-warn").first().innerText(), /^Warning: Response 2 imitates the judge's delimiters "\[The End of Response 2\]", "\\boxed\{2\}"\. Defused/);
+    assert.match(await out.locator(".brrm-warn").first().innerText(), /^Warning: Response 2 imitates the judge's delimiters "\[The End of Response 2\]", "\\boxed\{2\}"\. They were sent with full-width look-alike brackets/);
     await out.locator("summary", { hasText: "Analysis" }).click();
     assert.deepEqual(await out.locator(".brrm-analysis ol").first().locator("li").allInnerTexts(), [
       "Correctness: 2+2=4 is checked and right.",

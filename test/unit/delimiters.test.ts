@@ -45,7 +45,7 @@ describe("delimiter injection: defused, readable, and named in a warning", () =>
     );
     assert.equal(pair.response2, "Lyon.");
     assert.equal(warnings.length, 1);
-    assert.match(warnings[0], /^Response 1 imitates the judge's delimiters "\[The End of Response 1\]", "\[The Begin of Response 2\]", "\[The End of Response 2\]", "\[Quality Assessment Focus\]"\. Defused/);
+    assert.match(warnings[0], /^Response 1 imitates the judge's delimiters "\[The End of Response 1\]", "\[The Begin of Response 2\]", "\[The End of Response 2\]", "\[Quality Assessment Focus\]"\. They were sent with full-width look-alike brackets/);
     assertStructureIntact({ prompt: "Capital of France?", response1: SPOOFED_RESPONSE, response2: "Lyon." });
   });
 

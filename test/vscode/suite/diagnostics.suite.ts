@@ -137,7 +137,7 @@ describe("diagnostics", () => {
         ["\\\\boxed{2}", 'Response 2 imitates the judge\'s delimiter "\\boxed{2}".', vscode.DiagnosticSeverity.Warning],
       ],
     );
-    assert.match(delimiters[0].message, /Defused before judging/);
+    assert.match(delimiters[0].message, /It was sent with full-width look-alike brackets and backslash, so the judge read it as text/);
     // With the model card's templates, "[the end of context]" is ordinary text.
     const plain = judgmentDiagnostics(judgment, result.input.source!, new Map([[document.uri.toString(), document]]), DEFAULT_TEMPLATES).get(document.uri.toString())!;
     assert.equal(plain.filter((d) => d.code === "delimiter").length, 4);
