@@ -189,9 +189,11 @@ describe("pair notebooks in code-server", () => {
     const h = await codeServerHarness();
     await h.runCommand(page, "View: Close All Editors");
     await h.runCommand(page, "BR-RM: Evaluate Dataset…");
-    // code-server's open dialog is a quick input holding a path.
+    // code-server's open dialog is a quick input holding a path; it puts the folder there once
+    // it has listed it, over anything typed before.
     const input = page.locator(".quick-input-widget .quick-input-box input");
-    await input.waitFor();
+    await page.locator(".quick-input-widget", { hasText: "pick a pair file" }).waitFor();
+    await page.waitForFunction(() => document.querySelector<HTMLInputElement>(".quick-input-widget .quick-input-box input")?.value.startsWith("/"));
     await input.fill(path.join(folder, "dataset.jsonl"));
     await page.locator(".quick-input-list .monaco-list-row", { hasText: "dataset.jsonl" }).first().waitFor();
     await page.keyboard.press("Enter");

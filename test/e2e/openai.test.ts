@@ -41,8 +41,10 @@ async function setApiKey(key: string): Promise<void> {
   const h = await codeServerHarness();
   await h.runCommand(page, "Notifications: Clear All Notifications");
   await h.runCommand(page, "BR-RM: Set API Key");
-  const input = page.locator(".quick-input-widget .quick-input-box input");
-  await input.waitFor();
+  // The key's own box (its prompt, not the palette that opened it).
+  const box = page.locator(".quick-input-widget", { hasText: /secret storage|A key is stored/ });
+  await box.waitFor();
+  const input = box.locator(".quick-input-box input");
   assert.equal(await input.getAttribute("type"), "password", "the key box must hide what is typed");
   await input.fill(key);
   await page.keyboard.press("Enter");

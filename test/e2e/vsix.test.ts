@@ -145,7 +145,8 @@ describe("installed from the VSIX", () => {
       ["Dark High Contrast", "vscode-high-contrast", "panel-high-contrast"],
     ] as const) {
       await h.runCommand(page, "Preferences: Color Theme");
-      const input = page.locator(".quick-input-widget .quick-input-box input");
+      // The theme picker's own input: typing into the palette before it takes over would be lost.
+      const input = page.locator('.quick-input-widget .quick-input-box input[placeholder^="Select Color Theme"]');
       await input.fill(theme);
       const row = page.locator(".quick-input-list .monaco-list-row").filter({ has: page.locator(".label-name").getByText(theme, { exact: true }) });
       await row.first().waitFor();

@@ -658,8 +658,8 @@ async function noModalDialog(page, deadline) {
 /**
  * Opens the command palette on `>label` and waits for the row whose label is exactly `label`.
  * Right after the workbench loads, the extension host may not have registered an extension's
- * commands yet, and an open palette does not refresh: when the palette answers "No matching
- * commands", it is closed and opened again. Leaves the palette open on the row.
+ * commands yet, and an open palette does not refresh: when the palette answers without it, it
+ * is closed and opened again. Leaves the palette open on the row.
  * @param {import("playwright-core").Page} page
  * @param {string} label
  * @param {number} deadline  Date.now() value to give up at
@@ -669,7 +669,8 @@ async function paletteRow(page, label, deadline) {
   const input = widget.locator(".quick-input-box input");
   const rows = page.locator(".quick-input-list .monaco-list-row");
   const row = rows.filter({ has: page.locator(".label-name").getByText(label, { exact: true }) }).first();
-  const noMatch = rows.filter({ hasText: "No matching commands" }).first();
+  // Without the command the palette answers "No matching commands" or offers "similar commands".
+  const noMatch = rows.filter({ hasText: /No matching commands|similar commands/ }).first();
   const left = () => Math.max(1, deadline - Date.now());
   for (let attempt = 1; ; attempt++) {
     try {
@@ -677,7 +678,7 @@ async function paletteRow(page, label, deadline) {
       await page.keyboard.press("F1");
       await input.waitFor({ state: "visible", timeout: left() });
       await input.fill(`>${label}`);
-      // Either answer is final for this filter: the command's row, or "No matching commands".
+      // Either answer is final for this filter: the command's row, or the palette's "not found".
       await row.or(noMatch).first().waitFor({ state: "visible", timeout: left() });
       if (await row.isVisible()) return row;
     } catch (err) {
