@@ -127,6 +127,8 @@ describe("installed from the VSIX", () => {
     // A double click opens the editor at the diagnostic with the focus in it.
     await page.locator(".markers-panel .monaco-list-row", { hasText: "BR-RM prefers" }).first().dblclick();
     await page.locator(".editor-instance .monaco-editor.focused").waitFor();
+    // The light bulb shows once the editor has the code actions for the cursor's place.
+    await page.locator(".editor-instance .lightBulbWidget").waitFor();
     await page.keyboard.press("Control+.");
     const fix = page.locator(".action-widget .monaco-list-row", { hasText: "Show BR-RM analysis" });
     await fix.waitFor();
