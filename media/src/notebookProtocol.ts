@@ -2,15 +2,14 @@
 // run. The extension writes it as JSON under JUDGMENT_MIME and the renderer (renderer.ts)
 // draws it; both bundles include their own copy of this file (types and constants only).
 
-import type { Order } from "../../src/core/dataset";
-import type { StoredResult } from "../../src/extension/notebook/pairLines";
+import type { Order, StoredResult } from "../../src/core/dataset";
 
 export const JUDGMENT_MIME = "application/vnd.brrm.judgment+json";
 
 export interface ResultOutput {
   kind: "result";
   result: StoredResult;
-  /** Hash of the texts that were judged (see pairLines.pairHash). */
+  /** Hash of the texts that were judged (the extension's pairHash), to tell an edited pair. */
   pairHash: string;
   /** What the cell calls its two responses ("Response 1", "Chosen", "Response A", ...). */
   titles: [string, string];

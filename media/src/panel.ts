@@ -1,9 +1,11 @@
 // The judge panel's webview: a form, the live run, and the judgment. Every text from a model
 // or a file goes into the page through textContent / value, never as HTML, so a response
-// holding `<script>` or `<img onerror>` shows as the characters it is. No inline handlers
-// (the CSP forbids them); listeners are attached here.
+// holding `<script>` or `<img onerror>` shows as the characters it is; the model's issues and
+// analyses, which are markdown, go through markdown.ts (rendered, then sanitized). No inline
+// handlers (the CSP forbids them); listeners are attached here.
 
 import type { Judgment, TurnUsage } from "../../src/core/judgment";
+import { markdownBlock, markdownInline } from "./markdown";
 import { applyUpdate, emptySnapshot, type FormState, type PanelSnapshot, type ToExtension, type ToWebview } from "./protocol";
 
 interface VsCodeApi {
@@ -115,7 +117,19 @@ function formEdited(): void {
   state = { ...state, form: readForm() };
   vscode.setState(state);
   clearTimeout(formTimer);
-  formTimer = setTimeout(() => vscode.postMessage({ type: "formChanged", form: state.form }), 250);
+  formTimer = setTimeout(sendForm, 250);
+}
+
+/**
+ * Tells the extension the form now. Typing is batched, but an edit is sent the moment focus
+ * leaves the field: the panel may be hidden right after (its webview then goes away, and the
+ * extension's copy of the form is what comes back).
+ */
+function sendForm(): void {
+  if (formTimer === undefined) return;
+  clearTimeout(formTimer);
+  formTimer = undefined;
+  vscode.postMessage({ type: "formChanged", form: state.form });
 }
 
 // ------------------------------------------------------------------ rendering
@@ -218,9 +232,9 @@ function responseColumn(j: Judgment, n: 1 | 2, text: string): HTMLElement {
     h("h3", {}, `Response ${n}`, preferred ? h("span", { class: "badge" }, "preferred") : null),
     h("details", { class: "response-text" }, h("summary", {}, "Response text"), h("pre", { class: "response-body" }, text)),
     h("h4", {}, "Critical issues"),
-    issues.length > 0 ? h("ul", { class: "issues" }, ...issues.map((i) => h("li", {}, i))) : h("p", { class: "none" }, "None identified."),
+    issues.length > 0 ? h("ul", { class: "issues" }, ...issues.map((i) => h("li", {}, markdownInline(i)))) : h("p", { class: "none" }, "None identified."),
     h("h4", {}, "Analysis"),
-    analysis ? h("p", { class: "analysis" }, analysis) : h("p", { class: "none" }, "No analysis given."),
+    analysis ? h("div", { class: "analysis markdown" }, markdownBlock(analysis)) : h("p", { class: "none" }, "No analysis given."),
   );
 }
 
@@ -342,6 +356,7 @@ window.addEventListener("message", (event: MessageEvent<ToWebview>) => {
 
 for (const f of Object.values(fields)) {
   f.addEventListener("input", formEdited);
+  f.addEventListener("blur", sendForm);
   f.addEventListener("keydown", (e) => {
     if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
       e.preventDefault();
@@ -353,6 +368,7 @@ for (const f of Object.values(fields)) {
 function run(): void {
   if (state.run) return;
   clearTimeout(formTimer);
+  formTimer = undefined;
   vscode.postMessage({ type: "run", form: readForm() });
 }
 

@@ -3,11 +3,13 @@
 // each judged order side by side with its focus dimensions as chips, the issues found in each
 // response and, on demand (details/summary, reachable with the keyboard), the analysis and
 // the raw output; or the live progress of a running pair. Every text from a model or a file
-// goes in through textContent: a response holding `<img onerror>` shows as those characters.
+// goes in through textContent (a response holding `<img onerror>` shows as those characters),
+// except the model's issues and analyses: markdown, rendered and sanitized by markdown.ts.
 // Colours come from the theme's --vscode-* variables.
 
 import type { Order } from "../../src/core/dataset";
 import type { Judgment } from "../../src/core/judgment";
+import { markdownBlock, markdownInline } from "./markdown";
 import { JUDGMENT_MIME, type JobProgress, type NotebookOutput, type ProgressOutput, type ResultOutput } from "./notebookProtocol";
 
 // The part of VS Code's renderer API this renderer uses (the `vscode-notebook-renderer` types).
@@ -49,7 +51,11 @@ const STYLE = `
 .brrm-out summary { cursor: pointer; color: var(--vscode-textLink-foreground); }
 .brrm-out summary:focus-visible { outline: 1px solid var(--vscode-focusBorder); outline-offset: 2px; }
 .brrm-out pre { white-space: pre-wrap; word-break: break-word; font-family: var(--vscode-editor-font-family); font-size: var(--vscode-editor-font-size); background: var(--vscode-textCodeBlock-background); padding: 6px; border-radius: 3px; margin: 4px 0; max-height: 24em; overflow: auto; }
-.brrm-analysis { white-space: pre-wrap; margin: 2px 0 6px; }
+.brrm-analysis { margin: 2px 0 6px; }
+.brrm-analysis p, .brrm-analysis ul, .brrm-analysis ol { margin: 2px 0 6px; }
+.brrm-analysis ul, .brrm-analysis ol { padding-left: 20px; }
+.brrm-out :not(pre) > code { font-family: var(--vscode-editor-font-family); font-size: .95em; background: var(--vscode-textCodeBlock-background); padding: 0 3px; border-radius: 3px; }
+.brrm-out a { color: var(--vscode-textLink-foreground); }
 .brrm-warn { color: var(--vscode-editorWarning-foreground); }
 .brrm-error { color: var(--vscode-errorForeground); }
 .brrm-progress table { border-collapse: collapse; }
@@ -90,14 +96,14 @@ function judgmentBody(j: Judgment, order: Order, titles: [string, string]): HTML
   for (const side of [1, 2] as const) {
     const { issues } = aboutSide(j, order, side);
     out.push(h("h4", {}, `Issues in ${titles[side - 1]}`));
-    out.push(issues.length > 0 ? h("ul", { class: "brrm-issues" }, ...issues.map((i) => h("li", {}, i))) : h("p", { class: "brrm-none" }, "None identified."));
+    out.push(issues.length > 0 ? h("ul", { class: "brrm-issues" }, ...issues.map((i) => h("li", {}, markdownInline(i)))) : h("p", { class: "brrm-none" }, "None identified."));
   }
   if (j.error) out.push(h("p", { class: "brrm-error", role: "alert" }, `Error: ${j.error.message}`));
   for (const w of j.warnings) out.push(h("p", { class: "brrm-warn" }, `Warning: ${w}`));
   const analysis = h("details", {}, h("summary", {}, "Analysis"));
   for (const side of [1, 2] as const) {
     const { analysis: text } = aboutSide(j, order, side);
-    analysis.append(h("h4", {}, titles[side - 1]), text ? h("p", { class: "brrm-analysis" }, text) : h("p", { class: "brrm-none" }, "No analysis given."));
+    analysis.append(h("h4", {}, titles[side - 1]), text ? h("div", { class: "brrm-analysis" }, markdownBlock(text)) : h("p", { class: "brrm-none" }, "No analysis given."));
   }
   const raw = h("details", {}, h("summary", {}, "Raw model output"));
   if (j.thinking.turn1) raw.append(h("h4", {}, "Turn 1 thinking"), h("pre", {}, j.thinking.turn1));

@@ -1,8 +1,10 @@
-// What `brrm` prints: the judgment for people (stdout) and progress while it runs (stderr).
+// What `brrm` prints: the judgment for people (stdout; the model's markdown as plain text) and
+// progress while it runs (stderr).
 
 import type { LoadProgress } from "../backends/llamaCpp";
 import type { FlowEvent } from "../core/flow";
 import type { Judgment, TurnUsage } from "../core/judgment";
+import { plainLine, plainText } from "../core/plainText";
 
 const tokensPerSecond = (tokens: number, ms: number) => (ms > 0 ? (tokens / ms) * 1000 : 0);
 
@@ -13,7 +15,7 @@ export function formatUsage(turn: string, u: TurnUsage | null): string {
 }
 
 function issueLines(issues: string[]): string[] {
-  return issues.length === 0 ? ["  None identified."] : issues.map((i) => `  - ${i}`);
+  return issues.length === 0 ? ["  None identified."] : issues.map((i) => `  - ${plainLine(i)}`);
 }
 
 export function formatJudgment(j: Judgment): string {
@@ -23,7 +25,7 @@ export function formatJudgment(j: Judgment): string {
   for (const n of [1, 2] as const) {
     lines.push("", `Response ${n}${j.verdict === n ? " (preferred)" : ""}`, " Critical issues:", ...issueLines(j.issues[`response${n}`]));
     const analysis = j.analysis[`response${n}`];
-    if (analysis) lines.push(" Analysis:", ...analysis.split("\n").map((l) => `  ${l}`));
+    if (analysis) lines.push(" Analysis:", ...plainText(analysis).split("\n").map((l) => `  ${l}`));
   }
   if (j.warnings.length > 0) lines.push("", "Warnings:", ...j.warnings.map((w) => `  - ${w}`));
   lines.push("", formatUsage("Turn 1", j.usage.turn1), formatUsage("Turn 2", j.usage.turn2), `Model: ${j.model} (${j.backend})`);

@@ -240,6 +240,9 @@ export interface PairResult {
   fields: Record<string, unknown>;
 }
 
+/** A result without the pair it is about: what a notebook line keeps next to its texts, and what a cell's output shows. */
+export type StoredResult = Omit<PairResult, "prompt" | "responses" | "fields">;
+
 /** The majority of the votes; an even split is no decision. */
 export function majority(votes: Votes): 1 | 2 | null {
   if (votes.response1 > votes.response2) return 1;

@@ -2,6 +2,7 @@
 // next user message of the same conversation) rethinks and gives the verdict.
 
 import type { ChunkKind, JudgeBackend, TurnResult } from "./backend";
+import { defuseDelimiters } from "./delimiters";
 import { CancelledError } from "./errors";
 import { turn1Grammar, turn2Grammar, type ThinkingMode } from "./grammar";
 import type { Judgment, Pair, TurnUsage } from "./judgment";
@@ -34,7 +35,9 @@ export function rawTurnText(r: TurnResult): string {
 export async function judge(pair: Pair, backend: JudgeBackend, options: JudgeOptions = {}): Promise<Judgment> {
   const { signal, onEvent } = options;
   const sampling = withSamplingDefaults(options.sampling);
-  const prompts = buildPrompts(pair, options.templates ?? DEFAULT_TEMPLATES);
+  const templates = options.templates ?? DEFAULT_TEMPLATES;
+  const defused = defuseDelimiters(pair, templates);
+  const prompts = buildPrompts(defused.pair, templates);
   const constrained = options.constrained
     ? { thinking: typeof options.constrained === "object" ? options.constrained.thinking : ("optional" as const) }
     : undefined;
@@ -73,7 +76,7 @@ export async function judge(pair: Pair, backend: JudgeBackend, options: JudgeOpt
       r.usage.stopReason === "maxTokens" ? [`Turn ${i + 1} stopped at the max-tokens limit (${sampling.maxTokens}); its answer may be cut off.`] : [],
     );
     const fromEngine = [...new Set(results.flatMap((r) => r.warnings ?? []))];
-    judgment.warnings.unshift(...fromEngine, ...cutOff);
+    judgment.warnings.unshift(...defused.warnings, ...fromEngine, ...cutOff);
     onEvent?.({ type: "judgment", judgment });
     return judgment;
   } finally {

@@ -67,20 +67,20 @@ interface Marker {
  * section "x"; `[The End of X]` and `[End of X]` close it. Case, spacing and markdown
  * emphasis or heading marks on the header line do not matter.
  */
+/** What a bracketed marker's text means to the parser: the section it opens or closes. */
+export function markerName(inner: string): { key: string; end: boolean } {
+  const name = inner.toLowerCase().replace(/[^a-z0-9]+/g, " ").trim().replace(/^the /, "");
+  if (name.startsWith("end of ")) return { key: name.slice("end of ".length), end: true };
+  if (name.startsWith("begin of ")) return { key: name.slice("begin of ".length), end: false };
+  return { key: name, end: false };
+}
+
 function findMarkers(text: string, knownKeys: ReadonlySet<string>): Marker[] {
   const markers: Marker[] = [];
   const re = /^[ \t]*(?:#{1,6}[ \t]*)?(?:[*_]{1,3}[ \t]*)?\[([^\[\]\n]{2,100})\](?:[ \t]*[*_]{1,3})?[ \t:]*$|\[([^\[\]\n]{2,100})\]/gm;
   for (let m; (m = re.exec(text)); ) {
-    let name = (m[1] ?? m[2]).toLowerCase().replace(/[^a-z0-9]+/g, " ").trim();
-    name = name.replace(/^the /, "");
-    let end = false;
-    if (name.startsWith("end of ")) {
-      end = true;
-      name = name.slice("end of ".length);
-    } else if (name.startsWith("begin of ")) {
-      name = name.slice("begin of ".length);
-    }
-    if (knownKeys.has(name)) markers.push({ key: name, end, start: m.index, stop: m.index + m[0].length });
+    const { key, end } = markerName(m[1] ?? m[2]);
+    if (knownKeys.has(key)) markers.push({ key, end, start: m.index, stop: m.index + m[0].length });
   }
   return markers;
 }
@@ -116,13 +116,15 @@ const CANONICAL = new Map<string, Dimension>(DIMENSIONS.map((d) => [d.toLowerCas
 
 const BULLET = /^\s*(?:[-*+•]|\d{1,2}[.)])\s+/;
 
-/** Drops a leading bullet or number and markdown emphasis wrapped around the whole item. */
+/**
+ * Drops a leading bullet or number, and emphasis only where it wraps the whole item: the
+ * markdown inside an item (`**Wrong arithmetic**: states that 2+2=5.`) is kept whole for the
+ * views to render.
+ */
 function cleanItem(s: string): string {
-  return s
-    .replace(BULLET, "")
-    .trim()
-    .replace(/^[*_`]+|[*_`]+$/g, "")
-    .trim();
+  const item = s.replace(BULLET, "").trim();
+  const wrapped = /^(\*\*|__|\*|_|`)(.+)\1$/s.exec(item);
+  return wrapped && !wrapped[2].includes(wrapped[1]) ? wrapped[2].trim() : item;
 }
 
 /** A dimension name as written, without emphasis, quotes or trailing punctuation. */
@@ -186,24 +188,34 @@ export function parseIssues(section: string | null): string[] {
   return cleaned.filter((i) => !NONE.test(i));
 }
 
-/** Every `\boxed{...}` value in the text, braces balanced, trimmed. */
-export function boxedValues(text: string): string[] {
-  const values: string[] = [];
+export interface Boxed {
+  /** Where `\boxed{` starts and where its closing brace ends. */
+  start: number;
+  end: number;
+  value: string;
+}
+
+/** Every `\boxed{...}` in the text, braces balanced, value trimmed. */
+export function boxedSpans(text: string): Boxed[] {
+  const found: Boxed[] = [];
   for (let i = text.indexOf("\\boxed{"); i !== -1; i = text.indexOf("\\boxed{", i + 1)) {
     let depth = 0;
     const from = i + "\\boxed{".length;
     for (let j = from; j < text.length; j++) {
       if (text[j] === "{") depth++;
       else if (text[j] === "}" && depth-- === 0) {
-        values.push(text.slice(from, j).trim());
+        found.push({ start: i, end: j + 1, value: text.slice(from, j).trim() });
         break;
       }
     }
   }
-  return values;
+  return found;
 }
 
-function verdictOf(value: string): Verdict | null {
+export const boxedValues = (text: string): string[] => boxedSpans(text).map((b) => b.value);
+
+/** The verdict a boxed value stands for (`1`, ` 2 `, `Response 1`, `\text{Response 2}`), or null. */
+export function verdictOf(value: string): Verdict | null {
   const m = /^(?:\\text\{\s*)?(?:response\s*)?([12])\s*\}?$/i.exec(value.trim());
   return m ? (Number(m[1]) as Verdict) : null;
 }
@@ -239,6 +251,12 @@ const SECTION_TITLES: Record<string, string> = {
   "analysis on response 2": "[The Begin of Analysis on Response 2]",
   "ranking score": "[The Begin of Ranking Score]",
 };
+
+/** The marker lines this parser reads sections from, opening and closing, as the model card writes them. */
+export const PARSED_MARKERS: readonly string[] = [...TURN1_KEYS, ...TURN2_KEYS].flatMap((key) => {
+  const open = SECTION_TITLES[key];
+  return [open, open.replace(/^\[(The )?(Begin of )?/, (_, the: string | undefined) => `[${the ?? ""}End of `)];
+});
 
 function sectionsOf(turn: 1 | 2, answer: string, keys: readonly string[], warnings: string[]) {
   const sections = extractSections(answer, keys);

@@ -120,7 +120,7 @@ export class ComparisonRunner {
               `${judgment.error ? `; error: ${judgment.error.message}` : ""}${judgment.warnings.length > 0 ? `; warnings: ${judgment.warnings.join(" | ")}` : ""}`,
           );
           if (input.source) {
-            const changed = await this.diagnostics.show(judgmentId, judgment, input.source);
+            const changed = await this.diagnostics.show(judgmentId, judgment, input.source, settings.templates);
             if (changed.length > 0) {
               const msg = `${changed.join(", ")} changed while BR-RM ran, so its diagnostics were not placed there. The panel shows the judgment.`;
               this.log.warn(msg);

@@ -1,17 +1,29 @@
 // A judgment as diagnostics on the texts it judged: each critical issue on its response (on
-// the quoted words when the issue quotes them), Warning for the response that lost and
-// Information for the winner, and the verdict on the prompt. They go away when the text they
+// the quoted words when the issue quotes them; the model's markdown as plain text), Warning
+// for the response that lost and Information for the winner, the verdict on the prompt, and
+// a Warning on each place a text imitated the judge's delimiters (defused before judging). They go away when the text they
 // point at is edited, and with "BR-RM: Clear Diagnostics".
 
 import * as vscode from "vscode";
+import { activeDelimiters, defusedNote, findDelimiters } from "../core/delimiters";
 import type { Judgment } from "../core/judgment";
+import { plainLine } from "../core/plainText";
+import type { PromptTemplates } from "../core/prompts";
 import { firstLineSpan, issueSpan } from "./issueSpans";
 import { regionRange, spanRange, type PairSource, type SourceRegion } from "./pairSource";
 
 export const DIAGNOSTIC_SOURCE = "BR-RM";
 
-/** The diagnostics of one judgment, per document, built from documents at the source's versions. */
-export function judgmentDiagnostics(judgment: Judgment, source: PairSource, documents: ReadonlyMap<string, vscode.TextDocument>): Map<string, vscode.Diagnostic[]> {
+/**
+ * The diagnostics of one judgment, per document, built from documents at the source's
+ * versions; `templates` are the ones the judgment was made with (they say what a delimiter is).
+ */
+export function judgmentDiagnostics(
+  judgment: Judgment,
+  source: PairSource,
+  documents: ReadonlyMap<string, vscode.TextDocument>,
+  templates: PromptTemplates,
+): Map<string, vscode.Diagnostic[]> {
   const out = new Map<string, vscode.Diagnostic[]>();
   const add = (uri: vscode.Uri, d: vscode.Diagnostic) => {
     const list = out.get(uri.toString()) ?? [];
@@ -45,7 +57,7 @@ export function judgmentDiagnostics(judgment: Judgment, source: PairSource, docu
       const span = issueSpan(issue, texts[n]);
       const range = span ? spanRange(d, r, span) : firstLine(r, texts[n]);
       if (!range) continue;
-      const diagnostic = new vscode.Diagnostic(range, `Response ${n}: ${issue}`, severity);
+      const diagnostic = new vscode.Diagnostic(range, `Response ${n}: ${plainLine(issue)}`, severity);
       diagnostic.source = DIAGNOSTIC_SOURCE;
       if (code) diagnostic.code = code;
       diagnostic.relatedInformation = related;
@@ -71,6 +83,23 @@ export function judgmentDiagnostics(judgment: Judgment, source: PairSource, docu
     });
     add(anchor.uri, verdict);
   }
+
+  const delimiters = activeDelimiters(templates);
+  const regions: [string, SourceRegion | undefined, string][] = [
+    ["The prompt", source.prompt, source.form.prompt],
+    ["Response 1", source.response1, source.form.response1],
+    ["Response 2", source.response2, source.form.response2],
+  ];
+  for (const [name, r, text] of regions) {
+    const d = r && doc(r);
+    if (!r || !d) continue;
+    for (const found of findDelimiters(text, delimiters)) {
+      const diagnostic = new vscode.Diagnostic(spanRange(d, r, found), `${name} imitates the judge's delimiter "${found.text}". ${defusedNote(1)}`, vscode.DiagnosticSeverity.Warning);
+      diagnostic.source = DIAGNOSTIC_SOURCE;
+      diagnostic.code = "delimiter";
+      add(r.uri, diagnostic);
+    }
+  }
   return out;
 }
 
@@ -94,7 +123,7 @@ export class JudgmentDiagnostics implements vscode.Disposable {
    * Shows a judgment's diagnostics. Returns the names of documents that changed while the
    * model ran (their diagnostics would be misplaced, so they get none).
    */
-  async show(judgmentId: string, judgment: Judgment, source: PairSource): Promise<string[]> {
+  async show(judgmentId: string, judgment: Judgment, source: PairSource, templates: PromptTemplates): Promise<string[]> {
     const regions = [source.prompt, source.response1, source.response2].filter((r): r is SourceRegion => r !== undefined);
     const documents = new Map<string, vscode.TextDocument>();
     const changed: string[] = [];
@@ -105,7 +134,7 @@ export class JudgmentDiagnostics implements vscode.Disposable {
       if (document.version === r.version) documents.set(key, document);
       else changed.push(key);
     }
-    const byUri = judgmentDiagnostics(judgment, source, documents);
+    const byUri = judgmentDiagnostics(judgment, source, documents, templates);
     for (const [key, document] of documents) {
       const ranges = regions.filter((r) => r.uri.toString() === key).map((r) => regionRange(document, r));
       const span = ranges.reduce((a, b) => a.union(b));

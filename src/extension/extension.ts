@@ -2,6 +2,7 @@
 // the backend manager does that at the first comparison.
 
 import * as vscode from "vscode";
+import type { PanelSnapshot } from "../../media/src/protocol";
 import { errorMessage } from "../core/errors";
 import { BackendManager } from "./backendManager";
 import { registerCommands } from "./commands";
@@ -17,7 +18,13 @@ import { backendSummary, BackendStatusBar } from "./statusBar";
 
 let backends: BackendManager | undefined;
 
-export function activate(context: vscode.ExtensionContext): void {
+/** What activation hands to other extensions (and the extension-host tests): read-only state. */
+export interface BrrmApi {
+  /** The judge panel's state: the form, the running comparison (phase, turn, tokens) and the last judgment. */
+  panelState(): PanelSnapshot;
+}
+
+export function activate(context: vscode.ExtensionContext): BrrmApi {
   const log = vscode.window.createOutputChannel("BR-RM", { log: true });
   const apiKeys = new ApiKeyStore(context.secrets);
   backends = new BackendManager(apiKeys, log);
@@ -73,6 +80,7 @@ export function activate(context: vscode.ExtensionContext): void {
       deserializeWebviewPanel: async (webviewPanel, state) => panel.restore(webviewPanel, state),
     }),
   );
+  return { panelState: () => panel.current };
 }
 
 /** Frees the model (and its memory) when the window closes or the extension is disabled. */

@@ -6,9 +6,9 @@ import * as crypto from "node:crypto";
 import * as vscode from "vscode";
 import { applyUpdate, emptySnapshot, type FormState, type PanelSnapshot, type PanelUpdate, type ToExtension, type ToWebview } from "../../media/src/protocol";
 import type { PairSource } from "./pairSource";
+import { PANEL_TITLE, panelHtml } from "./panelHtml";
 
 export const PANEL_VIEW_TYPE = "brrm.judgePanel";
-const TITLE = "BR-RM Judge";
 
 export interface PanelHandlers {
   /** Run the form; with the document source and data label when the form still shows them. */
@@ -43,7 +43,7 @@ export class JudgePanel implements vscode.Disposable {
       this.panel.reveal(undefined, preserveFocus);
       return;
     }
-    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, TITLE, { viewColumn: vscode.ViewColumn.Beside, preserveFocus }, this.webviewOptions());
+    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, PANEL_TITLE, { viewColumn: vscode.ViewColumn.Beside, preserveFocus }, this.webviewOptions());
     this.adopt(panel);
   }
 
@@ -167,28 +167,11 @@ export class JudgePanel implements vscode.Disposable {
   }
 
   private html(webview: vscode.Webview): string {
-    const nonce = crypto.randomBytes(16).toString("base64");
-    const media = (file: string) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, "media", file)).toString();
-    const csp = [
-      "default-src 'none'",
-      `style-src ${webview.cspSource}`,
-      `img-src ${webview.cspSource}`,
-      `font-src ${webview.cspSource}`,
-      `script-src 'nonce-${nonce}'`,
-    ].join("; ");
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${media("panel.css")}">
-<title>${TITLE}</title>
-</head>
-<body>
-<script nonce="${nonce}" src="${media("dist/panel.js")}"></script>
-</body>
-</html>`;
+    return panelHtml({
+      cspSource: webview.cspSource,
+      nonce: crypto.randomBytes(16).toString("base64"),
+      media: (file) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, "media", file)).toString(),
+    });
   }
 
   dispose(): void {

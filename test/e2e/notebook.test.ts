@@ -12,7 +12,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe } from "node:test";
 import type { FrameLocator, Page } from "playwright-core";
-import { jsonl, JUDGE_PAIRS, XSS_TEXT, xssPairs } from "../support/notebookFixtures";
+import { jsonl, JUDGE_PAIRS, markdownPairs, XSS_TEXT, xssPairs } from "../support/notebookFixtures";
 import { PUBLISHED_IN_NOTEBOOK, publishedPairLines, writeShapeFolder } from "../support/publishedShapes";
 import { codeServerHarness, shot, startWorkbench, tinyModelSettings, uiTest, workspace, type Workbench } from "./support/workbench";
 
@@ -25,6 +25,7 @@ before(
     folder = workspace({
       "judge.pairs.jsonl": JUDGE_PAIRS,
       "markup.pairs.jsonl": xssPairs(),
+      "markdown.pairs.jsonl": markdownPairs(),
       "dataset.jsonl": jsonl([{ id: "d1", prompt: "Is 91 prime?", response1: "No: 91 = 7 * 13.", response2: "Yes, 91 is prime.", label: 1 }]),
       "published.pairs.jsonl": publishedPairLines(PUBLISHED_IN_NOTEBOOK),
     });
@@ -51,16 +52,7 @@ function outputs(): FrameLocator {
  * registered yet.
  */
 async function waitForContributions(): Promise<void> {
-  const input = page.locator(".quick-input-widget .quick-input-box input");
-  const row = page.locator(".quick-input-list .monaco-list-row", { hasText: "BR-RM: New Evaluation Notebook" });
-  for (let i = 0; ; i++) {
-    await page.keyboard.press("F1");
-    await input.fill(">BR-RM: New Evaluation Notebook");
-    const found = await row.first().waitFor({ timeout: 3000 }).then(() => true, () => false);
-    await page.keyboard.press("Escape");
-    if (found) return;
-    if (i > 20) throw new Error("BR-RM's commands never appeared in the palette");
-  }
+  await (await codeServerHarness()).waitForCommand(page, "BR-RM: New Evaluation Notebook");
 }
 
 async function openNotebook(name: string): Promise<void> {
@@ -118,8 +110,9 @@ describe("pair notebooks in code-server", () => {
 
     // Save (from the palette: the keyboard focus is in the output webview): the judgments go into the lines.
     await h.runCommand(page, "File: Save");
+    // The tab stops being dirty once the file is written.
+    await page.locator('.tabs-container .tab.dirty[data-resource-name="judge.pairs.jsonl"]').waitFor({ state: "detached" });
     const file = path.join(folder, "judge.pairs.jsonl");
-    for (let i = 0; i < 50 && !fs.readFileSync(file, "utf8").includes('"brrm"'); i++) await page.waitForTimeout(200);
     const saved = fs.readFileSync(file, "utf8").split("\n").filter(Boolean);
     assert.equal(saved.length, 3);
     const first = JSON.parse(saved[0]) as { source: unknown; brrm?: { result?: { orders: unknown[] } } };
@@ -174,13 +167,39 @@ describe("pair notebooks in code-server", () => {
     await h.runCommand(page, "File: Revert File");
   });
 
+  uiTest("markdown analyses render in the output, light and dark, with the defused-delimiter warning", { timeout: 120_000 }, () => wb?.page, async () => {
+    const h = await codeServerHarness();
+    await h.runCommand(page, "View: Close All Editors");
+    await openNotebook("markdown.pairs.jsonl");
+    const out = outputs().locator(".brrm-out").first();
+    await out.locator(".brrm-verdict").waitFor({ timeout: 30_000 });
+    assert.equal(await out.locator(".brrm-issues li strong").first().innerText(), "Wrong arithmetic");
+    assert.match(await out.locator(".brrm-warn").first().innerText(), /^Warning: Response 2 imitates the judge's delimiters "\[The End of Response 2\]", "\\boxed\{2\}"\. They were sent with full-width look-alike brackets/);
+    await out.locator("summary", { hasText: "Analysis" }).click();
+    assert.deepEqual(await out.locator(".brrm-analysis ol").first().locator("li").allInnerTexts(), [
+      "Correctness: 2+2=4 is checked and right.",
+      "Process: direct.",
+      "Presentation: one clear line.",
+    ]);
+    await out.locator(".brrm-analysis").first().scrollIntoViewIfNeeded();
+    await shot(page, "notebook-markdown-light");
+    await h.runCommand(page, "Preferences: Toggle between Light/Dark Themes");
+    await page.locator(".monaco-workbench.vs-dark").waitFor();
+    await out.locator(".brrm-analysis").first().waitFor();
+    await shot(page, "notebook-markdown-dark");
+    await h.runCommand(page, "Preferences: Toggle between Light/Dark Themes");
+    await page.locator(".monaco-workbench.vs").waitFor();
+  });
+
   uiTest("Evaluate Dataset… from the palette writes the results and shows the report", { timeout: 240_000 }, () => wb?.page, async () => {
     const h = await codeServerHarness();
     await h.runCommand(page, "View: Close All Editors");
     await h.runCommand(page, "BR-RM: Evaluate Dataset…");
-    // code-server's open dialog is a quick input holding a path.
+    // code-server's open dialog is a quick input holding a path; it puts the folder there once
+    // it has listed it, over anything typed before.
     const input = page.locator(".quick-input-widget .quick-input-box input");
-    await input.waitFor();
+    await page.locator(".quick-input-widget", { hasText: "pick a pair file" }).waitFor();
+    await page.waitForFunction(() => document.querySelector<HTMLInputElement>(".quick-input-widget .quick-input-box input")?.value.startsWith("/"));
     await input.fill(path.join(folder, "dataset.jsonl"));
     await page.locator(".quick-input-list .monaco-list-row", { hasText: "dataset.jsonl" }).first().waitFor();
     await page.keyboard.press("Enter");

@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { after, before, describe } from "node:test";
 import type { Page } from "playwright-core";
 import { startLlamaServer, tinyModel } from "../support/fixtures";
-import { codeServerHarness, uiTest, judgePanel, openFile, shot, startWorkbench, VERDICT_TIMEOUT, workspace, type Workbench } from "./support/workbench";
+import { codeServerHarness, compareJsonFile, uiTest, shot, startWorkbench, VERDICT_TIMEOUT, workspace, type Workbench } from "./support/workbench";
 
 const KEY = `sk-brrm-e2e-${crypto.randomBytes(12).toString("hex")}`;
 const WRONG_KEY = `sk-wrong-${crypto.randomBytes(12).toString("hex")}`;
@@ -39,15 +39,21 @@ after(async () => {
 
 async function setApiKey(key: string): Promise<void> {
   const h = await codeServerHarness();
+  await h.runCommand(page, "Notifications: Clear All Notifications");
   await h.runCommand(page, "BR-RM: Set API Key");
-  const input = page.locator(".quick-input-widget .quick-input-box input");
-  await input.waitFor();
+  // The key's own box (its prompt, not the palette that opened it).
+  const box = page.locator(".quick-input-widget", { hasText: /secret storage|A key is stored/ });
+  await box.waitFor();
+  const input = box.locator(".quick-input-box input");
   assert.equal(await input.getAttribute("type"), "password", "the key box must hide what is typed");
   await input.fill(key);
   await page.keyboard.press("Enter");
   await page.locator(".quick-input-widget").waitFor({ state: "hidden" });
-  // The development host (smoke-test driver) shows no toasts to wait for; storing takes ~0.1 s.
-  await page.waitForTimeout(1000);
+  // The development host (smoke-test driver) shows no toasts: the confirmation, sent once the
+  // key is in secret storage, waits in the notification center.
+  await h.runCommand(page, "Notifications: Show Notifications");
+  await page.locator(".notifications-center .notification-list-item", { hasText: "BR-RM: the API key was stored in secret storage." }).waitFor();
+  await h.runCommand(page, "Notifications: Hide Notifications");
 }
 
 /** Every file under a folder whose bytes contain `needle`. */
@@ -61,12 +67,8 @@ function filesContaining(dir: string, needle: string): string[] {
 
 describe("OpenAI-compatible endpoint with an API key", () => {
   uiTest("the key from Set API Key reaches the endpoint and nothing else", { timeout: 240_000 }, () => wb?.page, async () => {
-    const h = await codeServerHarness();
     await setApiKey(KEY);
-    await openFile(page, "pair.json");
-    await page.locator(".editor-instance .view-line").nth(2).click();
-    await h.runCommand(page, "BR-RM: Compare Responses");
-    const panel = judgePanel(page);
+    const panel = await compareJsonFile(page);
     await panel.locator("#verdict").waitFor({ timeout: VERDICT_TIMEOUT });
     assert.match(await panel.locator("#verdict strong").innerText(), /^Response [12] is better$/);
     assert.match(await panel.locator(".usage summary").innerText(), /\(openai\)$/);
@@ -83,12 +85,8 @@ describe("OpenAI-compatible endpoint with an API key", () => {
   });
 
   uiTest("a wrong key: a message with the next step, without the key", { timeout: 120_000 }, () => wb?.page, async () => {
-    const h = await codeServerHarness();
     await setApiKey(WRONG_KEY);
-    await openFile(page, "pair.json");
-    await page.locator(".editor-instance .view-line").nth(2).click();
-    await h.runCommand(page, "BR-RM: Compare Responses");
-    const panel = judgePanel(page);
+    const panel = await compareJsonFile(page);
     await panel.locator("#outcome.failed").waitFor({ timeout: 60_000 });
     const message = await panel.locator("#outcome").innerText();
     console.log(`panel: ${message}`);

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe } from "node:test";
 import type { Page } from "playwright-core";
-import { codeServerHarness, uiTest, judgePanel, openFile, problems, shot, startWorkbench, tinyModelSettings, VERDICT_TIMEOUT, workspace, type Workbench } from "./support/workbench";
+import { codeServerHarness, compareJsonFile, uiTest, judgePanel, openFile, problems, shot, startWorkbench, tinyModelSettings, VERDICT_TIMEOUT, workspace, type Workbench } from "./support/workbench";
 
 const NOTES = `# Notes
 
@@ -142,11 +142,7 @@ describe("judge panel in code-server", () => {
   });
 
   uiTest("Cancel in the panel stops a running comparison", { timeout: 240_000 }, () => wb?.page, async () => {
-    const h = await codeServerHarness();
-    await openFile(page, "pair.json");
-    await page.locator(".editor-instance .view-line").nth(2).click();
-    await h.runCommand(page, "BR-RM: Compare Responses");
-    const panel = judgePanel(page);
+    const panel = await compareJsonFile(page);
     // Wait until the model is generating turn 1, then cancel.
     await panel.locator("#status", { hasText: "Turn 1" }).waitFor({ timeout: 60_000 });
     // Streamed text is on screen: the thinking block or the answer.
@@ -203,9 +199,9 @@ describe("judge panel in code-server", () => {
     const panel = judgePanel(page);
     const verdict = await panel.locator("#verdict strong").innerText();
     await panel.locator("#prompt").fill("An edit that was never run");
-    await page.waitForTimeout(600);
-    // Move the editor into the panel's group: it covers the panel, whose webview is torn down.
+    // Clicking into the editor takes the focus from the field, which sends the edit to the extension.
     await page.locator(".editor-instance .view-line").first().click();
+    // Move the editor into the panel's group: it covers the panel, whose webview is torn down.
     await h.runCommand(page, "View: Move Editor into Next Group");
     await page.locator("iframe.webview").waitFor({ state: "detached" });
     await page.locator(".tab", { hasText: "BR-RM Judge" }).click();

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe } from "node:test";
 import type { Page } from "playwright-core";
-import { codeServerHarness, judgePanel, openFile, startWorkbench, tinyModelSettings, uiTest, VERDICT_TIMEOUT, workspace, type Workbench, shot } from "./support/workbench";
+import { codeServerHarness, compareJsonFile, startWorkbench, tinyModelSettings, uiTest, VERDICT_TIMEOUT, workspace, type Workbench, shot } from "./support/workbench";
 
 const FOLDER_MODEL = "/nonexistent/folder-chosen-model.gguf";
 const PAIR = { prompt: "Is water wet?", response1: "Yes.", response2: "It depends on the definition of wet." };
@@ -28,12 +28,8 @@ after(async () => wb?.close());
 
 describe("workspace trust", () => {
   uiTest("untrusted: the folder's model setting is ignored, the user's model judges", { timeout: 240_000 }, () => wb?.page, async () => {
-    const h = await codeServerHarness();
     await page.locator(".statusbar-item", { hasText: "Restricted Mode" }).waitFor();
-    await openFile(page, "pair.json");
-    await page.locator(".editor-instance .view-line").nth(2).click();
-    await h.runCommand(page, "BR-RM: Compare Responses");
-    const panel = judgePanel(page);
+    const panel = await compareJsonFile(page);
     await panel.locator("#verdict").waitFor({ timeout: VERDICT_TIMEOUT });
     assert.match(await panel.locator("#backend").innerText(), /^local · qwen3-tiny/);
     await shot(page, "restricted-mode");
@@ -50,10 +46,7 @@ describe("workspace trust", () => {
     await h.runCommand(page, "View: Close Editor");
     await page.locator(".workspace-trust-editor").waitFor({ state: "detached" });
 
-    await openFile(page, "pair.json");
-    await page.locator(".editor-instance .view-line").nth(2).click();
-    await h.runCommand(page, "BR-RM: Compare Responses");
-    const panel = judgePanel(page);
+    const panel = await compareJsonFile(page);
     await panel.locator("#outcome.failed").waitFor({ timeout: 60_000 });
     assert.match(await panel.locator("#outcome").innerText(), new RegExp(`Model file not found: ${FOLDER_MODEL}`));
   });

@@ -14,7 +14,7 @@ import { after, before, describe, test } from "node:test";
 import { promisify } from "node:util";
 import { DIMENSIONS } from "../../src/core/judgment";
 import { REPO_ROOT, tinyModel } from "../support/fixtures";
-import { codeServerHarness, uiTest, judgePanel, openFile, problems, shot, startWorkbench, tinyModelSettings, VERDICT_TIMEOUT, workspace, type Workbench } from "./support/workbench";
+import { codeServerHarness, compareJsonFile, uiTest, judgePanel, problems, shot, startWorkbench, tinyModelSettings, VERDICT_TIMEOUT, workspace, type Workbench } from "./support/workbench";
 
 const run = promisify(execFile);
 const VSIX = path.join(REPO_ROOT, "brrm-judge-linux-x64.vsix");
@@ -95,11 +95,7 @@ describe("installed from the VSIX", () => {
   uiTest("Compare Responses on a JSON pair: panel verdict and dimensions, diagnostics, Problems, quick fix", { timeout: 300_000 }, () => wb?.page, async () => {
     const { page } = wb;
     const h = await codeServerHarness();
-    await openFile(page, "pair.json");
-    await page.locator(".editor-instance .view-line").nth(2).click();
-    await h.runCommand(page, "BR-RM: Compare Responses");
-
-    const panel = judgePanel(page);
+    const panel = await compareJsonFile(page);
     await panel.locator("#verdict").waitFor({ timeout: VERDICT_TIMEOUT });
     const verdict = await panel.locator("#verdict strong").innerText();
     assert.match(verdict, /^Response [12] is better$/);
@@ -131,6 +127,8 @@ describe("installed from the VSIX", () => {
     // A double click opens the editor at the diagnostic with the focus in it.
     await page.locator(".markers-panel .monaco-list-row", { hasText: "BR-RM prefers" }).first().dblclick();
     await page.locator(".editor-instance .monaco-editor.focused").waitFor();
+    // The light bulb shows once the editor has the code actions for the cursor's place.
+    await page.locator(".editor-instance .lightBulbWidget").waitFor();
     await page.keyboard.press("Control+.");
     const fix = page.locator(".action-widget .monaco-list-row", { hasText: "Show BR-RM analysis" });
     await fix.waitFor();
@@ -149,7 +147,8 @@ describe("installed from the VSIX", () => {
       ["Dark High Contrast", "vscode-high-contrast", "panel-high-contrast"],
     ] as const) {
       await h.runCommand(page, "Preferences: Color Theme");
-      const input = page.locator(".quick-input-widget .quick-input-box input");
+      // The theme picker's own input: typing into the palette before it takes over would be lost.
+      const input = page.locator('.quick-input-widget .quick-input-box input[placeholder^="Select Color Theme"]');
       await input.fill(theme);
       const row = page.locator(".quick-input-list .monaco-list-row").filter({ has: page.locator(".label-name").getByText(theme, { exact: true }) });
       await row.first().waitFor();

@@ -7,6 +7,7 @@ import * as path from "node:path";
 import { before, describe, it } from "node:test";
 import type { Judgment } from "../../src/core/judgment";
 import { CLI, tempDir, tinyModel } from "../support/fixtures";
+import { MARKDOWN_TURN1, MARKDOWN_TURN2 } from "../support/transcripts";
 
 function brrm(args: string[], opts: { cli?: string; input?: string } = {}) {
   const r = spawnSync(process.execPath, [opts.cli ?? CLI, ...args], { encoding: "utf8", input: opts.input, timeout: 300_000 });
@@ -89,6 +90,25 @@ describe("brrm CLI", () => {
     const none = brrm(["parse", "--turn1", t1, "--turn2", t2]);
     assert.equal(none.code, 3);
     assert.match(none.stdout, /^Verdict: none \(No \\boxed\{\.\.\.\} verdict in turn 2\.\)/);
+  });
+
+  it("the judgment for people shows the model's markdown as plain text; --json keeps it", () => {
+    const t1 = path.join(dir, "md1.txt");
+    const t2 = path.join(dir, "md2.txt");
+    fs.writeFileSync(t1, MARKDOWN_TURN1);
+    fs.writeFileSync(t2, MARKDOWN_TURN2);
+    const r = brrm(["parse", "--turn1", t1, "--turn2", t2]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(
+      r.stdout.includes(
+        "Response 2\n Critical issues:\n  - Wrong arithmetic: states that 2+2=5.\n  - Gives no working, so the 5 cannot be checked.\n Analysis:\n  Accuracy-Critical hierarchy applied:\n  - Correctness: fails, 2+2=5 is false.\n  - Process: none shown.\n  The answer cannot be trusted.",
+      ),
+      r.stdout,
+    );
+    assert.ok(r.stdout.includes(" Analysis:\n  Accuracy-Critical hierarchy: Correctness > Process > Presentation.\n  1. Correctness: 2+2=4 is checked and right.\n  2. Process: direct."), r.stdout);
+    assert.doesNotMatch(r.stdout, /\*\*|`/, "no markup left");
+    const j = JSON.parse(brrm(["parse", "--turn1", t1, "--turn2", t2, "--json"]).stdout) as Judgment;
+    assert.equal(j.issues.response2[0], "**Wrong arithmetic**: states that 2+2=5.");
   });
 
   it("--help, parse and usage errors never load the llama.cpp engine: they work from the bundle alone", () => {

@@ -363,7 +363,7 @@ function freePort() {
  */
 function httpStatus(url) {
   return new Promise((resolve) => {
-    const req = http.get(url, { timeout: 2000 }, (res) => {
+    const req = http.get(url, { timeout: 30_000 }, (res) => {
       res.resume();
       resolve(res.statusCode ?? 0);
     });
@@ -433,9 +433,15 @@ export async function startCodeServer({ folder, extensionsDir, userSettings, smo
       detached: true, // own process group: stop() also ends the server and extension hosts
     });
     let output = "";
+    /** @type {() => void} */
+    let onListening = () => {};
+    const listening = new Promise((resolve) => {
+      onListening = () => resolve(undefined);
+    });
     /** @param {Buffer} c */
     const collect = (c) => {
       output += c.toString();
+      if (output.includes("HTTP server listening on")) onListening();
     };
     child.stdout.on("data", collect);
     child.stderr.on("data", collect);
@@ -452,16 +458,16 @@ export async function startCodeServer({ folder, extensionsDir, userSettings, smo
     });
 
     const url = `http://127.0.0.1:${port}/`;
-    const deadline = Date.now() + timeoutMs;
-    let ready = false;
-    while (!exited && Date.now() < deadline) {
-      const status = await httpStatus(`${url}healthz`);
-      if (status >= 200 && status < 500) {
-        ready = true;
-        break;
-      }
-      await sleep(200);
-    }
+    // Ready when code-server says it listens (or gone when it exits); then /healthz must answer.
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    let timer;
+    const timedOut = new Promise((resolve) => {
+      timer = setTimeout(() => resolve(undefined), timeoutMs);
+    });
+    await Promise.race([listening, exitPromise, timedOut]);
+    clearTimeout(timer);
+    const status = exited ? 0 : await httpStatus(`${url}healthz`);
+    const ready = status >= 200 && status < 500;
 
     // Never leave a detached server behind when the test process exits without stop().
     const killOnExit = () => {
@@ -633,50 +639,95 @@ export async function openWorkbench(page, url, folder, opts = {}) {
 }
 
 /**
- * Run a command from the command palette by its exact label (e.g. "Harness: Hello").
- * Waits for the row whose label is exactly `label`: pressing Enter before the list is
- * filtered runs a fuzzy match instead. Right after the workbench loads, the extension host
- * may not have registered the extension's commands yet, and an open palette does not
- * refresh, so the palette is closed and reopened until the row shows up.
+ * Waits until no modal dialog covers the workbench. A dialog (code-server's "reconnecting"
+ * one on a busy machine, for instance) makes everything behind it inert: keys typed into the
+ * palette would go nowhere.
+ * @param {import("playwright-core").Page} page
+ * @param {number} deadline  Date.now() value to give up at
+ */
+async function noModalDialog(page, deadline) {
+  const dialog = page.locator(".monaco-dialog-modal-block");
+  try {
+    await dialog.first().waitFor({ state: "detached", timeout: Math.max(1, deadline - Date.now()) });
+  } catch (err) {
+    const text = await page.locator(".monaco-dialog-box").allInnerTexts().catch(() => []);
+    throw new Error(`A dialog stayed open over the workbench: ${JSON.stringify(text)}`, { cause: err });
+  }
+}
+
+/**
+ * Opens the command palette on `>label` and waits for the row whose label is exactly `label`.
+ * Right after the workbench loads, the extension host may not have registered an extension's
+ * commands yet, and an open palette does not refresh: when the palette answers without it, it
+ * is closed and opened again. Leaves the palette open on the row.
  * @param {import("playwright-core").Page} page
  * @param {string} label
- * @param {{ timeoutMs?: number }} [opts]  default 30 s
+ * @param {number} deadline  Date.now() value to give up at
  */
-export async function runCommand(page, label, opts = {}) {
-  const timeout = opts.timeoutMs ?? 30_000;
-  const deadline = Date.now() + timeout;
+async function paletteRow(page, label, deadline) {
   const widget = page.locator(".quick-input-widget");
   const input = widget.locator(".quick-input-box input");
-  const row = page
-    .locator(".quick-input-list .monaco-list-row")
-    .filter({ has: page.locator(".label-name").getByText(label, { exact: true }) })
-    .first();
+  const rows = page.locator(".quick-input-list .monaco-list-row");
+  const row = rows.filter({ has: page.locator(".label-name").getByText(label, { exact: true }) }).first();
+  // Without the command the palette answers "No matching commands" or offers "similar commands".
+  const noMatch = rows.filter({ hasText: /No matching commands|similar commands/ }).first();
+  const left = () => Math.max(1, deadline - Date.now());
   for (let attempt = 1; ; attempt++) {
-    await page.keyboard.press("F1");
-    await input.waitFor({ state: "visible", timeout: Math.max(1000, deadline - Date.now()) });
-    await input.fill(`>${label}`);
     try {
-      await row.waitFor({ state: "visible", timeout: Math.max(500, Math.min(3000, deadline - Date.now())) });
-      break;
+      await noModalDialog(page, deadline);
+      await page.keyboard.press("F1");
+      await input.waitFor({ state: "visible", timeout: left() });
+      await input.fill(`>${label}`);
+      // Either answer is final for this filter: the command's row, or the palette's "not found".
+      await row.or(noMatch).first().waitFor({ state: "visible", timeout: left() });
+      if (await row.isVisible()) return row;
     } catch (err) {
-      if (Date.now() >= deadline) {
-        const rows = await page.locator(".quick-input-list .monaco-list-row").allInnerTexts().catch(() => []);
-        await page.keyboard.press("Escape").catch(() => {});
-        throw new Error(
-          `Command "${label}" did not appear in the palette within ${timeout} ms (${attempt} tries); rows: ${JSON.stringify(rows)}`,
-          { cause: err },
-        );
-      }
-      await page.keyboard.press("Escape");
-      await widget.waitFor({ state: "hidden", timeout: 2000 }).catch(() => {});
-      await sleep(500);
+      const seen = await rows.allInnerTexts().catch(() => []);
+      await page.keyboard.press("Escape").catch(() => {});
+      throw new Error(`Command "${label}" did not appear in the palette (${attempt} tries); rows: ${JSON.stringify(seen)}`, { cause: err });
     }
+    await page.keyboard.press("Escape");
+    await widget.waitFor({ state: "hidden", timeout: left() });
   }
+}
+
+/**
+ * Waits until the command palette offers the command `label` (its extension's contributions
+ * are registered), and closes the palette.
+ * @param {import("playwright-core").Page} page
+ * @param {string} label
+ * @param {{ timeoutMs?: number }} [opts]  default 60 s
+ */
+export async function waitForCommand(page, label, opts = {}) {
+  await paletteRow(page, label, Date.now() + (opts.timeoutMs ?? 60_000));
+  await page.keyboard.press("Escape");
+  await page.locator(".quick-input-widget").waitFor({ state: "hidden" });
+}
+
+/**
+ * Run a command from the command palette by its exact label (e.g. "Harness: Hello"), waiting
+ * for the exact row first (Enter on a list not yet filtered runs a fuzzy match instead), and
+ * returns once the palette has taken it: the palette closed, or moved on to the command's own
+ * input (a picker such as "Preferences: Color Theme").
+ * @param {import("playwright-core").Page} page
+ * @param {string} label
+ * @param {{ timeoutMs?: number }} [opts]  default 60 s
+ */
+export async function runCommand(page, label, opts = {}) {
+  const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
+  const row = await paletteRow(page, label, deadline);
   // Enter runs the focused row; if the exact match is not focused, click it instead.
   const focused = await row.evaluate((el) => el.classList.contains("focused"));
   if (focused) await page.keyboard.press("Enter");
   else await row.click();
-  await widget.waitFor({ state: "hidden", timeout: 5000 }).catch(() => {});
+  await page.waitForFunction(
+    (value) => {
+      const input = /** @type {HTMLInputElement | null} */ (document.querySelector(".quick-input-widget .quick-input-box input"));
+      return !input || !input.checkVisibility() || input.value !== value;
+    },
+    `>${label}`,
+    { timeout: Math.max(1, deadline - Date.now()) },
+  );
 }
 
 /**
@@ -798,8 +849,8 @@ export async function runExtensionTests({ extensionDevelopmentPath, extensionTes
     });
     const result = await Promise.race([exitCodePromise, timeout]);
     clearTimeout(timer);
-    // Give the last console messages a moment to arrive.
-    await sleep(300);
+    // The extension host's console and its exit reach the page over one ordered channel, and
+    // Playwright reports them in that order: every line the suite printed is queued by now.
     await consoleQueue;
     const output = collectOutput(lines, server.logs().slice(serverLogsFrom));
     if (result === "timeout") {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { boxedValues, judgmentFromTranscript, parseDimensions, parseIssues, parseJudgment, splitThinking } from "../../src/core/parse";
+import { MARKDOWN_TURN1, MARKDOWN_TURN2 } from "../support/transcripts";
 
 // A clean transcript in the model card's format, as BR-RM writes it.
 const TURN1 = `<think>
@@ -62,6 +63,17 @@ describe("parser: a clean model-card transcript", () => {
     assert.deepEqual(Object.keys(full), ["verdict", "dimensions", "issues", "analysis", "thinking", "raw", "warnings", "error", "usage", "model", "backend"]);
     assert.equal(full.raw.turn2, TURN2);
     assert.equal(full.backend, null);
+  });
+});
+
+describe("parser: a transcript written in markdown", () => {
+  const j = parseJudgment(MARKDOWN_TURN1, MARKDOWN_TURN2);
+  it("keeps the markdown of issues and analyses whole for the views to render", () => {
+    assert.deepEqual(j.dimensions, ["Computational Precision", "Information Accuracy"]);
+    assert.deepEqual(j.issues.response2, ["**Wrong arithmetic**: states that 2+2=5.", "Gives *no* working, so the `5` cannot be checked."]);
+    assert.match(j.analysis.response1, /^\*\*Accuracy-Critical\*\* hierarchy: .*\n1\. \*\*Correctness\*\*: 2\+2=4 is \*checked\* and right\.\n2\. /);
+    assert.equal(j.verdict, 1);
+    assert.deepEqual(j.warnings, []);
   });
 });
 
@@ -175,6 +187,16 @@ describe("parser: critical issues", () => {
   });
   it("a wrapped line continues the issue above it", () => {
     assert.deepEqual(parseIssues("- Critical Issues:\n  - The loop never ends when\n    the list is empty."), ["The loop never ends when the list is empty."]);
+  });
+  it("keeps emphasis whole: an issue that starts in bold keeps both ** (the views render it)", () => {
+    assert.deepEqual(parseIssues("- Critical Issues:\n  - **Wrong arithmetic**: states that 2+2=5.\n  - States *twice* that `x` is `y`."), [
+      "**Wrong arithmetic**: states that 2+2=5.",
+      "States *twice* that `x` is `y`.",
+    ]);
+    assert.deepEqual(parseIssues("- Critical Issues: **Wrong arithmetic**: 2+2=5 is **false**"), ["**Wrong arithmetic**: 2+2=5 is **false**"]);
+  });
+  it("drops emphasis that wraps a whole issue", () => {
+    assert.deepEqual(parseIssues("- Critical Issues:\n  - **No working shown.**\n  - _Too terse_\n  - `rm -rf /` is unsafe"), ["No working shown.", "Too terse", "`rm -rf /` is unsafe"]);
   });
   it("keeps quotes inside an issue (diagnostics use them to find the span)", () => {
     assert.deepEqual(parseIssues('- Critical Issues: Claims "2+2=5".'), ['Claims "2+2=5".']);

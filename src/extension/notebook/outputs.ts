@@ -5,8 +5,9 @@
 
 import * as vscode from "vscode";
 import { JUDGMENT_MIME, type NotebookOutput, type ProgressOutput, type ResultOutput } from "../../../media/src/notebookProtocol";
+import type { StoredResult } from "../../core/dataset";
 import type { JudgmentError } from "../../core/judgment";
-import type { StoredOutcome, StoredResult } from "./pairLines";
+import type { StoredOutcome } from "./pairLines";
 
 const ERROR_MIME = "application/vnd.code.notebook.error";
 

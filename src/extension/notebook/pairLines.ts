@@ -8,12 +8,10 @@
 // does not already hold is stored (the PairResult without its prompt, responses and fields),
 // with a hash of the judged texts so an output whose pair was edited since can say so.
 
-import { isNote, type PairResult } from "../../core/dataset";
+import { isNote, type PairResult, type StoredResult } from "../../core/dataset";
 import type { JudgmentError } from "../../core/judgment";
 import { carriedFields, NOTE_FIELD, PAIR_FIELDS, pairFromRecord, RESULT_FIELD, type PairRecord } from "../../core/records";
 import { recordToCell, mergeCell } from "./cellFormat";
-
-export type StoredResult = Omit<PairResult, "prompt" | "responses" | "fields">;
 
 export type StoredOutcome = { pairHash: string; result: StoredResult } | { pairHash: string; error: JudgmentError };
 

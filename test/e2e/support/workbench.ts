@@ -36,6 +36,7 @@ interface Harness {
   launchBrowser(opts?: { viewport?: { width: number; height: number } }): Promise<{ context: BrowserContext; page: Page; close(): Promise<void> }>;
   openWorkbench(page: Page, url: string, folder?: string, opts?: { timeoutMs?: number; extensionDevelopmentPath?: string }): Promise<void>;
   runCommand(page: Page, label: string, opts?: { timeoutMs?: number }): Promise<void>;
+  waitForCommand(page: Page, label: string, opts?: { timeoutMs?: number }): Promise<void>;
   screenshot(page: Page, name: string): Promise<string>;
   runExtensionTests(opts: {
     extensionDevelopmentPath: string;
@@ -131,6 +132,14 @@ export async function openFile(page: Page, name: string): Promise<void> {
   await page.locator(".explorer-folders-view .monaco-list-row").filter({ hasText: name }).first().click();
   await page.locator(`.tabs-container .tab[data-resource-name="${name}"]`).first().waitFor();
   await page.locator(".editor-instance .monaco-editor .view-lines").first().waitFor();
+}
+
+/** Opens a JSON pair file, puts the cursor in its record and runs "BR-RM: Compare Responses"; returns the judge panel. */
+export async function compareJsonFile(page: Page, name = "pair.json"): Promise<FrameLocator> {
+  await openFile(page, name);
+  await page.locator(".editor-instance .view-line").nth(2).click();
+  await (await codeServerHarness()).runCommand(page, "BR-RM: Compare Responses");
+  return judgePanel(page);
 }
 
 /** Clicks into the active editor at a line (1-based) so the cursor is there. */

@@ -8,7 +8,7 @@ import * as vscode from "vscode";
 import { BackendManager, modelLabel } from "../../../src/extension/backendManager";
 import { ApiKeyStore } from "../../../src/extension/secrets";
 import { readSettings } from "../../../src/extension/settings";
-import { MemorySecrets, sleep } from "./helpers";
+import { MemorySecrets } from "./helpers";
 
 const config = () => vscode.workspace.getConfiguration("brrm");
 const global = vscode.ConfigurationTarget.Global;
@@ -61,17 +61,21 @@ describe("BackendManager", function () {
 
   it("a backend replaced while a run uses it stays usable until the run ends, then is freed", async () => {
     let used: Awaited<ReturnType<typeof manager.load>> | undefined;
+    let replacement: Awaited<ReturnType<typeof manager.load>> | undefined;
     await manager.use(new AbortController().signal, () => {}, async (backend) => {
       used = backend;
       assert.equal(manager.currentState.kind, "running");
       manager.invalidate("a test changed the settings");
-      await sleep(50);
+      // The replacement is loaded while the run still holds the old one.
+      replacement = await manager.load();
+      assert.notEqual(replacement, backend);
       const conversation = await backend.startConversation();
       conversation.dispose();
     });
-    assert.ok(used);
+    assert.ok(used && replacement);
     await assert.rejects(used.startConversation(), /unloaded/);
-    assert.equal(manager.currentState.kind, "notLoaded");
+    assert.equal(manager.currentState.kind, "ready");
+    (await replacement.startConversation()).dispose();
   });
 
   it("openai: needs an endpoint; takes the key from secret storage; a new key, a new client", async () => {

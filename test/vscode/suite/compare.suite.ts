@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import * as vscode from "vscode";
 import { DIMENSIONS, type Judgment } from "../../../src/core/judgment";
-import { brrmDiagnostics, mapped, openAt, panelTab, sleep, until, workspaceUri } from "./helpers";
+import { brrmDiagnostics, mapped, openAt, panelTab, until, untilTurn1Streams, workspaceUri } from "./helpers";
 
 const compare = () => vscode.commands.executeCommand<Judgment | undefined>("brrm.compareResponses");
 
@@ -86,7 +86,7 @@ describe("Compare Responses (tiny model)", function () {
     await vscode.commands.executeCommand("brrm.clearDiagnostics");
     await openAt("pair.json", 2, 20);
     const running = compare();
-    await sleep(1500);
+    await untilTurn1Streams();
     const asked = Date.now();
     assert.equal(await vscode.commands.executeCommand("brrm.cancel"), true);
     assert.equal(await running, undefined);
@@ -99,7 +99,7 @@ describe("Compare Responses (tiny model)", function () {
   it("a new comparison replaces the running one", async () => {
     await openAt("pair.json", 2, 20);
     const first = compare();
-    await sleep(1000);
+    await untilTurn1Streams();
     await openAt("pairs.jsonl", 0, 5);
     const second = compare();
     assert.equal(await first, undefined, "the first run was cancelled");

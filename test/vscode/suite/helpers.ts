@@ -1,16 +1,25 @@
-// What the extension-host suites share: the extension, its documents, small waits, and two
+// What the extension-host suites share: the extension, its documents, waits on its state, and two
 // in-memory stand-ins for objects only VS Code can hand to an extension (its SecretStorage and
 // Memento live in the ExtensionContext, which tests never get).
 
 import * as fs from "node:fs";
 import * as vscode from "vscode";
+import type { BrrmApi } from "../../../src/extension/extension";
 
 export const EXTENSION_ID = "brrm-judge.brrm-judge";
 
-export function extension(): vscode.Extension<unknown> {
-  const ext = vscode.extensions.getExtension(EXTENSION_ID);
+export function extension(): vscode.Extension<BrrmApi> {
+  const ext = vscode.extensions.getExtension<BrrmApi>(EXTENSION_ID);
   if (!ext) throw new Error(`${EXTENSION_ID} is not loaded`);
   return ext;
+}
+
+/** Waits until the judge panel shows the running comparison's turn 1 streaming tokens (the model is generating). */
+export function untilTurn1Streams(): Promise<unknown> {
+  return until("turn 1 to stream tokens", () => {
+    const run = extension().exports?.panelState().run;
+    return run?.turn === 1 && run.turns[1].tokens > 0;
+  }, 120_000);
 }
 
 export function workspaceUri(name: string): vscode.Uri {
@@ -40,8 +49,6 @@ export async function until<T>(what: string, probe: () => T | undefined | false,
     await new Promise((r) => setTimeout(r, 50));
   }
 }
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The judge panel's tab, if open. */
 export function panelTab(): vscode.Tab | undefined {

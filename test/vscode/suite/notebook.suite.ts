@@ -49,6 +49,22 @@ async function editCell(cell: vscode.NotebookCell, from: string, to: string): Pr
   assert.ok(await vscode.workspace.applyEdit(edit));
 }
 
+/** Saves; when VS Code says the save did not stick, the message lists what changed the notebook meanwhile. */
+async function save(notebook: vscode.NotebookDocument): Promise<void> {
+  const changes: string[] = [];
+  const sub = vscode.workspace.onDidChangeNotebookDocument((e) => {
+    if (e.notebook !== notebook) return;
+    const cells = e.cellChanges.map((c) => `cell ${c.cell.index}:${c.document ? " text" : ""}${c.outputs ? " outputs" : ""}${c.metadata ? " metadata" : ""}${c.executionSummary ? " execution" : ""}`);
+    changes.push(`[${[...cells, ...(e.contentChanges.length ? ["cells added/removed"] : []), ...(e.metadata ? ["notebook metadata"] : [])].join(", ")}] dirty ${notebook.isDirty}`);
+  });
+  try {
+    const saved = await notebook.save();
+    assert.ok(saved, `save() returned false; dirty now ${notebook.isDirty}; changes during the save: ${changes.join(" | ") || "none"}`);
+  } finally {
+    sub.dispose();
+  }
+}
+
 const lines = (name: string) => fs.readFileSync(workspaceUri(name).fsPath, "utf8").split("\n").filter(Boolean);
 const ended = (cell: vscode.NotebookCell) => cell.executionSummary?.timing?.endTime !== undefined;
 
@@ -102,7 +118,7 @@ describe("pair notebooks", function () {
     const notebook = await open("edit.pairs.jsonl");
     await editCell(notebook.cellAt(0), "17 * 24 = 418.", "17 * 24 = 428, I think.");
     assert.ok(notebook.isDirty);
-    assert.ok(await notebook.save());
+    await save(notebook);
     const after = lines("edit.pairs.jsonl");
     assert.equal(after.length, 3);
     const edited = JSON.parse(after[0]) as Record<string, unknown>;
@@ -122,7 +138,7 @@ describe("pair notebooks", function () {
     assert.equal(shown.stale, undefined);
 
     await editCell(notebook.cellAt(0), "12 is prime.", "12 is prime, like 11.");
-    assert.ok(await notebook.save());
+    await save(notebook);
     const [line] = lines("saved.pairs.jsonl");
     const value = JSON.parse(line) as Record<string, unknown>;
     assert.equal(value.note, "keep me");
@@ -133,7 +149,7 @@ describe("pair notebooks", function () {
     assert.equal((JSON.parse(new TextDecoder().decode(item!.data)) as ResultOutput).stale, true);
     // Put the text back for the cancel test below.
     await editCell(notebook.cellAt(0), "12 is prime, like 11.", "12 is prime.");
-    assert.ok(await notebook.save());
+    await save(notebook);
   });
 
   it("Run All judges every pair with the tiny model; the judgments are saved in the lines and brrm eval still reads the file", async () => {
@@ -163,7 +179,7 @@ describe("pair notebooks", function () {
     assert.ok(report);
     assert.match((await vscode.workspace.openTextDocument(report)).getText(), /^# BR-RM notebook: judge\.pairs\.jsonl\n\n## Summary\n\n- Pairs: 2 \(2 with a label\)/);
 
-    assert.ok(await notebook.save());
+    await save(notebook);
     const saved = lines("judge.pairs.jsonl");
     assert.equal(saved.length, 3);
     const first = JSON.parse(saved[0]) as { source: unknown; score: unknown; brrm: { result: { preferred: number } } };
@@ -198,7 +214,7 @@ describe("pair notebooks", function () {
     assert.equal(cell.executionSummary?.success, undefined, "a stopped cell is neither passed nor failed");
     assert.deepEqual(result(cell).result, savedOutcome().result);
     assert.equal(notebook.isDirty, true, "the outputs were replaced and restored");
-    assert.ok(await notebook.save());
+    await save(notebook);
     assert.deepEqual((JSON.parse(lines("saved.pairs.jsonl")[0]) as { brrm: unknown }).brrm, savedOutcome());
     await vscode.commands.executeCommand("workbench.action.closeAllEditors");
   });
