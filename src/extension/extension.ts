@@ -37,7 +37,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const evaluation = registerEvaluationFeatures({ backends: manager, log });
   // "BR-RM: Cancel" is enabled while a comparison or any evaluation (notebook, dataset) runs.
   const setRunning = () => void vscode.commands.executeCommand("setContext", "brrm.running", runner.isRunning || evaluation.runs.isRunning);
-  const showBackend = () => panel.update({ type: "backend", text: backendSummary(manager.currentState) });
+  const showBackend = () => panel.update({ type: "backend", text: backendSummary(manager.currentState, manager.compute) });
   showBackend();
   for (const p of readSettings().problems) log.warn(p);
 

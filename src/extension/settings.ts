@@ -7,7 +7,8 @@
 
 import * as vscode from "vscode";
 import { z } from "zod";
-import { DEFAULT_MODEL, type GpuSetting } from "../backends/llamaCpp";
+import { DEFAULT_MODEL } from "../backends/llamaCpp";
+import type { GpuSetting } from "../core/gpuChoice";
 import type { BackendKind } from "../core/judgment";
 import { DEFAULT_TEMPLATES, validateTemplates, type PromptTemplates } from "../core/prompts";
 import { DEFAULT_SAMPLING, type Sampling } from "../core/sampling";
