@@ -133,6 +133,8 @@ export interface ComputeChoice {
   notUsed: NotUsed[];
   /** The GPUs llama.cpp sees (empty on the CPU). */
   devices: string[];
+  /** The binary that loaded: "@node-llama-cpp/linux-x64-vulkan (llama.cpp b6000)". */
+  binary: string;
   /** An NVIDIA driver without CUDA binaries: installing them may speed this machine up. */
   cudaInstallable: boolean;
 }
@@ -146,4 +148,16 @@ export function cudaInstallable(facts: GpuFacts): boolean {
 export function describeChoice(choice: Pick<ComputeChoice, "compute" | "notUsed">): string {
   const name = COMPUTE_NAME[choice.compute];
   return choice.notUsed.length === 0 ? name : `${name}: ${choice.notUsed.map((n) => n.reason).join("; ")}`;
+}
+
+/**
+ * The CUDA packages "Install CUDA Acceleration" fetches (full names): the CUDA 13 build, plus
+ * its CUDA 12 back-ends unless a CUDA 13 runtime is already there.
+ */
+export function cudaPackagesToInstall(facts: Pick<GpuFacts, "platform" | "arch" | "cudaRuntimes">): string[] {
+  const packages = binaryPackages(facts.platform, facts.arch);
+  if (!packages?.builds.cuda) return [];
+  const main = `@node-llama-cpp/${packages.builds.cuda}`;
+  if (facts.cudaRuntimes.includes(CUDA_MAIN_RUNTIME) || !packages.cudaFallback) return [main];
+  return [main, `@node-llama-cpp/${packages.cudaFallback}`];
 }
