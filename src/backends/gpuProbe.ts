@@ -18,7 +18,8 @@ export function nodeLlamaCppDir(): string | undefined {
   return undefined;
 }
 
-function versionOf(packageDir: string): string | undefined {
+/** The version in a package folder's package.json. */
+export function versionOf(packageDir: string): string | undefined {
   try {
     return (JSON.parse(fs.readFileSync(path.join(packageDir, "package.json"), "utf8")) as { version?: string }).version;
   } catch {

@@ -80,6 +80,14 @@ async function sharedLlama(gpu: GpuSetting, threads: number, log?: (message: str
   return llama;
 }
 
+/**
+ * Starts llama.cpp (no model) and says which build runs and why: what the next local model
+ * will run on. Shares the process's one Llama with the backends.
+ */
+export async function localCompute(gpu: GpuSetting, threads = physicalCores(), log?: (message: string) => void): Promise<ComputeChoice> {
+  return (await sharedLlama(gpu, threads, log)).choice;
+}
+
 async function resolveModel(source: string, opts: LocalBackendOptions): Promise<string> {
   const remote = /^(hf:|huggingface:|https?:)/i.test(source);
   if (!remote) {

@@ -4,7 +4,7 @@
 
 import type { Llama, LlamaGpuType } from "node-llama-cpp" with { "resolution-mode": "import" };
 import { BrrmError } from "../core/errors";
-import { COMPUTE_NAME, cudaInstallable, describeChoice, planGpu, type Compute, type ComputeChoice, type GpuFacts, type GpuSetting, type NotUsed } from "../core/gpuChoice";
+import { binaryPackages, COMPUTE_NAME, cudaInstallable, describeChoice, planGpu, type Compute, type ComputeChoice, type GpuFacts, type GpuSetting, type NotUsed } from "../core/gpuChoice";
 import { probeGpu } from "./gpuProbe";
 
 type NodeLlamaCpp = typeof import("node-llama-cpp", { with: { "resolution-mode": "import" } });
@@ -65,7 +65,8 @@ export async function openLlama(lib: NodeLlamaCpp, setting: GpuSetting, options:
     const devices = compute === "cpu" || llama.gpu === false ? [] : await llama.getGpuDeviceNames().catch(() => []);
     const ran = compute !== "cpu" && devices.length === 0 ? "cpu" : compute;
     if (ran !== compute) notUsed.push({ compute, reason: `${COMPUTE_NAME[compute]} found no GPU it can use` });
-    const choice: ComputeChoice = { compute: ran, notUsed, devices, cudaInstallable: cudaInstallable(facts) };
+    const binary = `@node-llama-cpp/${binaryPackages(facts.platform, facts.arch)?.builds[compute] ?? "?"} (llama.cpp ${llama.llamaCppRelease.release})`;
+    const choice: ComputeChoice = { compute: ran, notUsed, devices, binary, cudaInstallable: cudaInstallable(facts) };
     options.log?.(`llama.cpp runs on ${describeChoice(choice)}${choice.devices.length > 0 ? ` (${choice.devices.join(", ")})` : ""}.`);
     return { llama, choice, ...(compute === "cpu" && buildFor("cpu", facts) !== false ? { gpuLayers: 0 as const } : {}) };
   }

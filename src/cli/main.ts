@@ -4,12 +4,13 @@ import { BrrmError, errorMessage, isCancelled } from "../core/errors";
 import { UsageError } from "./args";
 import { EXIT, type Command } from "./command";
 import { compareCommand } from "./compare";
+import { doctorCommand } from "./doctor";
 import { evalCommand } from "./eval";
 import { modelsCommand } from "./models";
 import { parseCommand } from "./parseCommand";
 import { reportCommand } from "./report";
 
-const COMMANDS: Command[] = [compareCommand, evalCommand, reportCommand, parseCommand, modelsCommand];
+const COMMANDS: Command[] = [compareCommand, evalCommand, reportCommand, parseCommand, modelsCommand, doctorCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
