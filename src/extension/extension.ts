@@ -6,6 +6,7 @@ import { errorMessage } from "../core/errors";
 import { BackendManager } from "./backendManager";
 import { registerCommands } from "./commands";
 import { ComparisonRunner } from "./comparisonRunner";
+import { registerCudaAcceleration } from "./cudaAcceleration";
 import { JudgmentDiagnostics, ShowAnalysisActionProvider } from "./diagnostics";
 import { registerEvaluationFeatures } from "./evaluationFeatures";
 import { inputFromForm } from "./inputs";
@@ -50,6 +51,7 @@ export function activate(context: vscode.ExtensionContext): void {
     statusBar,
     ...registerCommands({ context, backends: manager, runner, panel, diagnostics, store, apiKeys, log, cancelEvaluations: () => evaluation.runs.cancelAll() }),
     ...evaluation.disposables,
+    ...registerCudaAcceleration({ context, backends: manager, log }),
     manager.onDidChangeState(showBackend),
     runner.onDidChangeRunning(setRunning),
     evaluation.runs.onDidChangeRunning(setRunning),
