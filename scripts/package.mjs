@@ -87,8 +87,13 @@ export async function packedTarball(name) {
   return file;
 }
 
-/** Copies a package folder without its nested node_modules (npm ls lists those on their own). */
-function copyPackage(/** @type {string} */ from, /** @type {string} */ to, /** @type {string} */ name) {
+/**
+ * Copies a package folder without its nested node_modules (npm ls lists those on their own).
+ * node-llama-cpp keeps only what it reads at run time from llama/, or with `llamaSource` its
+ * addon's sources too (for a build from source) but never the llama.cpp bundle or local builds.
+ * @param {string} from @param {string} to @param {string} name @param {{ llamaSource?: boolean }} [opts]
+ */
+function copyPackage(from, to, name, opts = {}) {
   const nested = path.join(from, "node_modules");
   const llama = path.join(from, "llama");
   fs.cpSync(from, to, {
@@ -97,7 +102,7 @@ function copyPackage(/** @type {string} */ from, /** @type {string} */ to, /** @
       if (src === nested || src.startsWith(nested + path.sep)) return false;
       if (name === "node-llama-cpp" && src.startsWith(llama + path.sep)) {
         const top = path.relative(llama, src).split(path.sep)[0];
-        return LLAMA_RUNTIME_FILES.includes(top);
+        return opts.llamaSource ? !["gitRelease.bundle", "localBuilds", "llama.cpp"].includes(top) : LLAMA_RUNTIME_FILES.includes(top);
       }
       return true;
     },
@@ -136,9 +141,18 @@ async function stageCommon(dir) {
     recursive: true,
     filter: (src) => !src.startsWith(path.join(ROOT, "media", "src")) && !src.startsWith(path.join(ROOT, "media", "dist")),
   });
+  await stageDependencies(dir);
+}
+
+/**
+ * Copies the production dependencies into `dir`/node_modules, without any platform's binaries.
+ * @param {string} dir
+ * @param {{ llamaSource?: boolean }} [opts]  keep node-llama-cpp's addon sources (test/gpu builds it)
+ */
+export async function stageDependencies(dir, opts = {}) {
   for (const rel of await productionPackages()) {
     const name = rel.split(`node_modules${path.sep}`).pop()?.split(path.sep).join("/") ?? rel;
-    copyPackage(path.join(ROOT, rel), path.join(dir, rel), name);
+    copyPackage(path.join(ROOT, rel), path.join(dir, rel), name, opts);
   }
 }
 

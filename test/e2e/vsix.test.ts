@@ -61,7 +61,9 @@ for (const [target, maxBytes] of Object.entries(TARGETS)) {
     assert.match(await unzipText(vsix, "extension.vsixmanifest"), new RegExp(`TargetPlatform="${target}"`));
 
     const has = (f: string) => files.includes(`extension/${f}`);
-    for (const f of ["package.json", "dist/extension.js", "dist/cuda-packages.json", "media/panel.css", "media/dist/panel.js", "media/dist/renderer.js", "node_modules/node-llama-cpp/package.json", "node_modules/node-llama-cpp/dist/index.js"])
+    const manifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { contributes: { walkthroughs: { steps: { media: { markdown: string } }[] }[] } };
+    const walkthroughMedia = manifest.contributes.walkthroughs.flatMap((w) => w.steps.map((s) => s.media.markdown));
+    for (const f of ["package.json", "dist/extension.js", "dist/cuda-packages.json", "media/panel.css", "media/dist/panel.js", "media/dist/renderer.js", ...walkthroughMedia, "node_modules/node-llama-cpp/package.json", "node_modules/node-llama-cpp/dist/index.js"])
       assert.ok(has(f), `${target}: the VSIX lacks ${f}`);
 
     // Exactly the platform's builds, minus CUDA, each with its addon.
