@@ -8,7 +8,7 @@ import { OpenAIBackend, type OpenAIBackendOptions } from "./openai";
  * Every backend takes the same cancellation and progress callback, so that callers need not
  * know which one they create (an endpoint has nothing to download or load: it reports none).
  */
-type CreateOptions = Pick<LocalBackendOptions, "signal" | "onProgress">;
+type CreateOptions = Pick<LocalBackendOptions, "signal" | "onProgress" | "onLog">;
 
 export type BackendConfig = ({ kind: "local" } & LocalBackendOptions) | ({ kind: "openai" } & OpenAIBackendOptions & CreateOptions);
 

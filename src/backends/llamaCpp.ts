@@ -7,7 +7,6 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type {
   ChatHistoryItem,
-  Llama,
   LlamaChatSession,
   LlamaContext,
   LlamaContextSequence,
@@ -16,10 +15,10 @@ import type {
 } from "node-llama-cpp" with { "resolution-mode": "import" };
 import type { Conversation, JudgeBackend, TurnRequest, TurnResult } from "../core/backend";
 import { BrrmError, CancelledError } from "../core/errors";
+import type { ComputeChoice, GpuSetting } from "../core/gpuChoice";
 import { Slots } from "../core/slots";
 import { physicalCores } from "./cpu";
-
-export type GpuSetting = "auto" | "cuda" | "vulkan" | "metal" | "off";
+import { openLlama, type OpenedLlama } from "./llamaGpu";
 
 export const DEFAULT_MODEL = "hf:DevQuasar/nvidia.Qwen3-Nemotron-8B-BRRM-GGUF:Q4_K_M";
 
@@ -37,6 +36,8 @@ export interface LocalBackendOptions {
   modelsDir?: string;
   signal?: AbortSignal;
   onProgress?: (p: LoadProgress) => void;
+  /** Where the choice of llama.cpp build and its reasons are told (the log). */
+  onLog?: (message: string) => void;
 }
 
 export type LoadProgress =
@@ -62,31 +63,29 @@ const loadNodeLlamaCpp = () =>
   }));
 
 // One Llama and one loaded model per process: they are the expensive parts.
-let shared: { key: string; llama: Promise<Llama> } | undefined;
+let shared: { key: string; llama: Promise<OpenedLlama> } | undefined;
 let loaded: { key: string; model: Promise<LlamaModel> } | undefined;
 
-async function sharedLlama(gpu: GpuSetting, threads: number): Promise<Llama> {
+async function sharedLlama(gpu: GpuSetting, threads: number, log?: (message: string) => void): Promise<OpenedLlama> {
   const key = `${gpu}/${threads}`;
   if (shared?.key === key) return shared.llama;
   const previous = shared;
-  const { getLlama, LlamaLogLevel } = await loadNodeLlamaCpp();
-  const llama = getLlama({
-    gpu: gpu === "off" ? false : gpu,
-    build: "never",
-    maxThreads: threads,
-    logLevel: LlamaLogLevel.error,
-    logger: () => {},
-  }).catch((e: unknown) => {
+  const lib = await loadNodeLlamaCpp();
+  const llama = openLlama(lib, gpu, { maxThreads: threads, log }).catch((e: unknown) => {
     shared = undefined;
-    throw new BrrmError(
-      "GPU_UNAVAILABLE",
-      `Could not start llama.cpp with gpu "${gpu}": ${(e as Error).message}. Set the GPU option to "auto" or "off".`,
-      { cause: e },
-    );
+    throw e;
   });
   shared = { key, llama };
-  if (previous) void previous.llama.then((l) => l.dispose()).catch(() => {});
+  if (previous) void previous.llama.then((l) => l.llama.dispose()).catch(() => {});
   return llama;
+}
+
+/**
+ * Starts llama.cpp (no model) and says which build runs and why: what the next local model
+ * will run on. Shares the process's one Llama with the backends.
+ */
+export async function localCompute(gpu: GpuSetting, threads = physicalCores(), log?: (message: string) => void): Promise<ComputeChoice> {
+  return (await sharedLlama(gpu, threads, log)).choice;
 }
 
 async function resolveModel(source: string, opts: LocalBackendOptions): Promise<string> {
@@ -131,7 +130,7 @@ async function resolveModel(source: string, opts: LocalBackendOptions): Promise<
   }
 }
 
-async function loadModel(llama: Llama, file: string, opts: LocalBackendOptions): Promise<LlamaModel> {
+async function loadModel({ llama, gpuLayers }: OpenedLlama, file: string, opts: LocalBackendOptions): Promise<LlamaModel> {
   const key = `${file}|${opts.gpu ?? "auto"}`;
   if (loaded?.key === key) return loaded.model;
   const { InsufficientMemoryError } = await loadNodeLlamaCpp();
@@ -139,6 +138,7 @@ async function loadModel(llama: Llama, file: string, opts: LocalBackendOptions):
   const model = llama
     .loadModel({
       modelPath: file,
+      ...(gpuLayers === undefined ? {} : { gpuLayers }),
       loadSignal: opts.signal,
       onLoadProgress: (fraction) => opts.onProgress?.({ phase: "load", fraction }),
     })
@@ -159,7 +159,7 @@ export async function disposeLocalEngine(): Promise<void> {
   const [m, l] = [loaded, shared];
   loaded = shared = undefined;
   await m?.model.then((x) => x.dispose()).catch(() => {});
-  await l?.llama.then((x) => x.dispose()).catch(() => {});
+  await l?.llama.then((x) => x.llama.dispose()).catch(() => {});
 }
 
 export class LocalBackend implements JudgeBackend {
@@ -170,6 +170,8 @@ export class LocalBackend implements JudgeBackend {
 
   private constructor(
     readonly modelName: string,
+    /** The llama.cpp build that runs and why no better one does. */
+    readonly compute: ComputeChoice,
     private readonly context: LlamaContext,
     private readonly lib: NodeLlamaCpp,
   ) {
@@ -180,8 +182,8 @@ export class LocalBackend implements JudgeBackend {
     const lib = await loadNodeLlamaCpp();
     const threads = opts.threads ?? physicalCores();
     const file = await resolveModel(opts.model, opts);
-    const llama = await sharedLlama(opts.gpu ?? "auto", threads);
-    const model = await loadModel(llama, file, opts);
+    const opened = await sharedLlama(opts.gpu ?? "auto", threads, opts.onLog);
+    const model = await loadModel(opened, file, opts);
     const parallel = opts.parallel ?? 1;
     const wanted = Math.min(opts.contextSize ?? DEFAULT_CONTEXT_SIZE, model.trainContextSize);
     let context: LlamaContext;
@@ -198,7 +200,7 @@ export class LocalBackend implements JudgeBackend {
         throw new BrrmError("OUT_OF_MEMORY", `Not enough memory for a ${wanted}-token context${parallel > 1 ? ` x ${parallel} sequences` : ""}. Lower the context size or the concurrency.`, { cause: e });
       throw e;
     }
-    return new LocalBackend(path.basename(file).replace(/\.gguf$/i, ""), context, lib);
+    return new LocalBackend(path.basename(file).replace(/\.gguf$/i, ""), opened.choice, context, lib);
   }
 
   /** Tokens one comparison may use (the context is shared evenly by the parallel sequences). */

@@ -7,7 +7,8 @@ import type { JudgeOptions } from "../core/flow";
 import { DEFAULT_TEMPLATES, validateTemplates, type PromptTemplates } from "../core/prompts";
 import type { Sampling } from "../core/sampling";
 import type { BackendConfig } from "../backends";
-import { DEFAULT_MODEL, type GpuSetting, type LoadProgress } from "../backends/llamaCpp";
+import { DEFAULT_MODEL, type LoadProgress } from "../backends/llamaCpp";
+import type { GpuSetting } from "../core/gpuChoice";
 import { DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, extraBodyProblem } from "../backends/openai";
 import { choiceArg, numberArg, UsageError } from "./args";
 
@@ -161,6 +162,8 @@ export function backendConfigFrom(v: JudgeFlagValues, extra: { parallel?: number
     gpu: choiceArg<GpuSetting>("gpu", v.gpu, ["auto", "cuda", "vulkan", "metal", "off"]),
     threads: numberArg("threads", v.threads, { min: 1, integer: true }),
     contextSize: numberArg("context-size", v["context-size"], { min: 256, integer: true }),
+    // Which llama.cpp build runs and why (stderr, with the progress: stdout stays the judgment).
+    onLog: (message) => process.stderr.write(`brrm: ${message}\n`),
     ...extra,
   };
 }

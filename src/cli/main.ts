@@ -5,13 +5,14 @@ import { UsageError } from "./args";
 import { benchmarkCommand } from "./benchmark";
 import { EXIT, type Command } from "./command";
 import { compareCommand } from "./compare";
+import { doctorCommand } from "./doctor";
 import { evalCommand } from "./eval";
 import { modelsCommand } from "./models";
 import { parseCommand } from "./parseCommand";
 import { reportCommand } from "./report";
 import { variantsCommand } from "./variants";
 
-const COMMANDS: Command[] = [compareCommand, evalCommand, benchmarkCommand, variantsCommand, reportCommand, parseCommand, modelsCommand];
+const COMMANDS: Command[] = [compareCommand, evalCommand, benchmarkCommand, variantsCommand, reportCommand, parseCommand, modelsCommand, doctorCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -1,6 +1,7 @@
 // The port the flow needs from an engine: a conversation that takes turns, streams, and stops
 // when asked. backends/ implement it; core never imports an engine.
 
+import type { ComputeChoice } from "./gpuChoice";
 import type { BackendKind, TurnUsage } from "./judgment";
 import type { Sampling } from "./sampling";
 
@@ -40,6 +41,8 @@ export interface JudgeBackend {
   readonly kind: BackendKind;
   /** The model identity shown to users and stored with results. */
   readonly modelName: string;
+  /** The llama.cpp build a local model runs on, and why no better one (absent for endpoints). */
+  readonly compute?: ComputeChoice;
   startConversation(signal?: AbortSignal): Promise<Conversation>;
   dispose(): Promise<void>;
 }

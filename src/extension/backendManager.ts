@@ -10,6 +10,7 @@ import { disposeLocalEngine, type LoadProgress } from "../backends/llamaCpp";
 import { extraBodyProblem } from "../backends/openai";
 import type { JudgeBackend } from "../core/backend";
 import { BrrmError, errorMessage, isCancelled } from "../core/errors";
+import type { ComputeChoice } from "../core/gpuChoice";
 import type { ApiKeyStore } from "./secrets";
 import { readSettings, type Settings } from "./settings";
 
@@ -49,6 +50,7 @@ export class BackendManager implements vscode.Disposable {
   /** Backends replaced while a comparison still used them: disposed when it ends. */
   private retired: Promise<JudgeBackend>[] = [];
   private state: BackendState = { kind: "notLoaded" };
+  private computeChoice: ComputeChoice | undefined;
   private readonly stateChanged = new vscode.EventEmitter<BackendState>();
   readonly onDidChangeState = this.stateChanged.event;
   private keyVersion = 0;
@@ -70,6 +72,11 @@ export class BackendManager implements vscode.Disposable {
     return this.state;
   }
 
+  /** The llama.cpp build the loaded local model runs on (undefined before a load, or for an endpoint). */
+  get compute(): ComputeChoice | undefined {
+    return this.computeChoice;
+  }
+
   private setState(state: BackendState): void {
     this.state = state;
     this.stateChanged.fire(state);
@@ -79,6 +86,7 @@ export class BackendManager implements vscode.Disposable {
   invalidate(reason: string): void {
     const slot = this.slot;
     this.slot = undefined;
+    this.computeChoice = undefined;
     if (slot) {
       this.log.info(`Backend will be recreated: ${reason}.`);
       if (this.running > 0) this.retired.push(slot.backend);
@@ -111,6 +119,7 @@ export class BackendManager implements vscode.Disposable {
     const backend = createBackend({
       ...config,
       signal,
+      onLog: (message: string) => this.log.info(message),
       onProgress: (p: LoadProgress) => {
         this.setState({ kind: "loading", detail: progressText(p) });
         onProgress?.(p);
@@ -120,6 +129,7 @@ export class BackendManager implements vscode.Disposable {
     this.slot = slot;
     try {
       const ready = await backend;
+      if (this.slot === slot) this.computeChoice = ready.compute;
       this.log.info(`Backend ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${ready.kind} ${ready.modelName}`);
       if (this.slot === slot && this.running === 0) this.setState({ kind: "ready" });
       return ready;

@@ -3,11 +3,12 @@
 
 import * as vscode from "vscode";
 import { errorMessage } from "../core/errors";
+import { EXAMPLE_PAIR } from "../core/examples";
 import type { Judgment } from "../core/judgment";
 import type { BackendManager } from "./backendManager";
 import type { ComparisonRunner } from "./comparisonRunner";
 import type { JudgmentDiagnostics } from "./diagnostics";
-import { inputFromEditor, inputFromFiles, type InputResult } from "./inputs";
+import { formOf, inputFromEditor, inputFromFiles, type InputResult } from "./inputs";
 import type { JudgmentStore } from "./judgmentStore";
 import { downloadModel, selectBackendAndModel } from "./models";
 import type { JudgePanel } from "./panel";
@@ -58,6 +59,17 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     register("brrm.compareResponses", async () => compare(await inputFromEditor(vscode.window.activeTextEditor, d.context.globalState))),
 
     register("brrm.openPanel", async () => d.panel.reveal(false)),
+
+    // The walkthrough's first comparison: a labelled example, so the verdict can be checked.
+    register("brrm.compareExample", async () => {
+      const { prompt, response1, response2, label } = EXAMPLE_PAIR;
+      const pair = { prompt, response1, response2 };
+      return compare({ kind: "input", input: { pair, form: formOf(pair), origin: "an example pair", label } });
+    }),
+
+    register("brrm.openWalkthrough", async () =>
+      vscode.commands.executeCommand("workbench.action.openWalkthrough", `${d.context.extension.id}#brrm.gettingStarted`, false),
+    ),
 
     // From the explorer with two files selected: (clicked, all selected); from the palette: nothing.
     register("brrm.compareFiles", async (clicked?: vscode.Uri, selected?: vscode.Uri[]) => {

@@ -5,6 +5,7 @@
 
 import * as path from "node:path";
 import * as vscode from "vscode";
+import { EXAMPLE_PAIR } from "../core/examples";
 import type { BackendManager } from "./backendManager";
 import { registerSafeCommand } from "./commands";
 import { BenchmarkReportView } from "./evaluation/benchmarkReportView";
@@ -18,17 +19,6 @@ import { PairNotebookController } from "./notebook/controller";
 import { registerNotebookSaveLock } from "./notebook/saveLock";
 import { NOTEBOOK_TYPE, notebookData, PairNotebookSerializer } from "./notebook/serializer";
 import { NotebookSummaryStatusBar } from "./notebook/summary";
-
-/** The pair a new evaluation notebook starts with: a labelled pair where one answer is wrong. */
-const EXAMPLE_PAIRS = [
-  {
-    id: "example-1",
-    prompt: "What is 17 * 24? Explain briefly.",
-    response1: "17 * 24 = 408: 17 * 20 = 340 and 17 * 4 = 68, and 340 + 68 = 408.",
-    response2: "17 * 24 = 418, since 17 * 25 = 425 and 425 - 7 = 418.",
-    label: 1,
-  },
-];
 
 export interface EvaluationFeatures {
   runs: EvaluationRuns;
@@ -63,7 +53,7 @@ export function registerEvaluationFeatures(d: { backends: BackendManager; log: v
     register("brrm.runBenchmark", async (request?: BenchmarkRequest) => runBenchmark(deps, request && typeof request === "object" && "benchmark" in request ? request : undefined)),
 
     register("brrm.newNotebook", async () => {
-      const text = EXAMPLE_PAIRS.map((p) => JSON.stringify(p)).join("\n");
+      const text = JSON.stringify(EXAMPLE_PAIR);
       const notebook = await vscode.workspace.openNotebookDocument(NOTEBOOK_TYPE, notebookData(text));
       await vscode.window.showNotebookDocument(notebook);
       return notebook;

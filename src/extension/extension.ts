@@ -7,6 +7,7 @@ import { errorMessage } from "../core/errors";
 import { BackendManager } from "./backendManager";
 import { registerCommands } from "./commands";
 import { ComparisonRunner } from "./comparisonRunner";
+import { registerCudaAcceleration } from "./cudaAcceleration";
 import { JudgmentDiagnostics, ShowAnalysisActionProvider } from "./diagnostics";
 import { registerEvaluationFeatures } from "./evaluationFeatures";
 import { inputFromForm } from "./inputs";
@@ -44,7 +45,7 @@ export function activate(context: vscode.ExtensionContext): BrrmApi {
   const evaluation = registerEvaluationFeatures({ backends: manager, log });
   // "BR-RM: Cancel" is enabled while a comparison or any evaluation (notebook, dataset) runs.
   const setRunning = () => void vscode.commands.executeCommand("setContext", "brrm.running", runner.isRunning || evaluation.runs.isRunning);
-  const showBackend = () => panel.update({ type: "backend", text: backendSummary(manager.currentState) });
+  const showBackend = () => panel.update({ type: "backend", text: backendSummary(manager.currentState, manager.compute) });
   showBackend();
   for (const p of readSettings().problems) log.warn(p);
 
@@ -57,6 +58,7 @@ export function activate(context: vscode.ExtensionContext): BrrmApi {
     statusBar,
     ...registerCommands({ context, backends: manager, runner, panel, diagnostics, store, apiKeys, log, cancelEvaluations: () => evaluation.runs.cancelAll() }),
     ...evaluation.disposables,
+    ...registerCudaAcceleration({ context, backends: manager, log }),
     manager.onDidChangeState(showBackend),
     runner.onDidChangeRunning(setRunning),
     evaluation.runs.onDidChangeRunning(setRunning),

@@ -7,8 +7,10 @@
 
 import * as vscode from "vscode";
 import { z } from "zod";
-import { DEFAULT_MODEL, type GpuSetting } from "../backends/llamaCpp";
+import { DEFAULT_REGISTRY } from "../backends/cudaInstaller";
+import { DEFAULT_MODEL } from "../backends/llamaCpp";
 import { PROMPT_SETS, SCORINGS, type Scoring } from "../core/benchmark/benchmarks";
+import type { GpuSetting } from "../core/gpuChoice";
 import type { BackendKind } from "../core/judgment";
 import { DEFAULT_TEMPLATES, validateTemplates, type PromptTemplates } from "../core/prompts";
 import { DEFAULT_SAMPLING, type Sampling } from "../core/sampling";
@@ -66,6 +68,8 @@ export interface BenchmarkSettings {
 export interface Settings {
   backend: BackendKind;
   local: LocalSettings;
+  /** The npm registry "Install CUDA Acceleration" downloads from (machine-scoped: user settings only). */
+  cudaRegistry: string;
   openai: OpenAISettings;
   sampling: Sampling;
   constrained: boolean;
@@ -96,6 +100,7 @@ const schemas = {
   "local.gpu": z.enum(["auto", "cuda", "vulkan", "metal", "off"]),
   "local.threads": z.number().int().min(0).max(1024),
   "local.contextSize": z.number().int().min(512).max(1 << 20),
+  "cuda.registry": z.string().trim().url(),
   "openai.baseUrl": z.string().trim(),
   "openai.model": z.string().trim(),
   "openai.extraBody": z.record(z.string(), z.unknown()),
@@ -127,6 +132,7 @@ export const SETTING_DEFAULTS: { readonly [K in Key]: Value<K> } = {
   "local.gpu": "auto",
   "local.threads": 0,
   "local.contextSize": DEFAULT_CONTEXT_SIZE,
+  "cuda.registry": DEFAULT_REGISTRY,
   "openai.baseUrl": "",
   "openai.model": "",
   "openai.extraBody": {},
@@ -178,6 +184,7 @@ export function readSettings(trusted: boolean = vscode.workspace.isTrusted): Set
       threads: threads === 0 ? undefined : threads,
       contextSize: read("local.contextSize"),
     },
+    cudaRegistry: read("cuda.registry"),
     openai: {
       baseUrl: read("openai.baseUrl"),
       model: read("openai.model"),

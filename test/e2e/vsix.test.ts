@@ -1,7 +1,9 @@
-// The packaged extension, as a user gets it: `npm run package` builds the VSIX, code-server
-// installs it, and a JSON pair file is judged from the palette with the tiny model. Checks the
-// panel (verdict, dimensions), the diagnostics in the editor and the Problems panel, the quick
-// fix, and the panel in light, dark and high-contrast themes (screenshots).
+// The packaged extension, as a user gets it: `npm run package` builds one VSIX per platform,
+// each is checked for what it carries (its own llama.cpp builds only, no CUDA, no sources) and
+// its size, then code-server installs the linux-x64 one and a JSON pair file is judged from the
+// palette with the tiny model. Checks the panel (verdict, dimensions), the diagnostics in the
+// editor and the Problems panel, the quick fix, and the panel in light, dark and high-contrast
+// themes (screenshots).
 
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
@@ -12,12 +14,17 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { promisify } from "node:util";
+import { binaryPackages } from "../../src/core/gpuChoice";
 import { DIMENSIONS } from "../../src/core/judgment";
 import { REPO_ROOT, tinyModel } from "../support/fixtures";
 import { codeServerHarness, compareJsonFile, uiTest, judgePanel, problems, shot, startWorkbench, tinyModelSettings, VERDICT_TIMEOUT, workspace, type Workbench } from "./support/workbench";
 
 const run = promisify(execFile);
-const VSIX = path.join(REPO_ROOT, "brrm-judge-linux-x64.vsix");
+const VSIX_DIR = path.join(REPO_ROOT, "vsix");
+const VSIX = path.join(VSIX_DIR, "brrm-judge-linux-x64.vsix");
+
+/** Every target and the most its VSIX may weigh (the Vulkan builds are most of the two big ones). */
+const TARGETS = { "linux-x64": 50e6, "linux-arm64": 20e6, "darwin-arm64": 20e6, "darwin-x64": 20e6, "win32-x64": 50e6, "win32-arm64": 20e6 } as const;
 
 const PAIR = {
   prompt: "What is 17 * 24?",
@@ -25,38 +32,61 @@ const PAIR = {
   response2: "17 * 24 = 418.",
 };
 
-let vsixFiles: string[] = [];
+const listing = new Map<string, string[]>();
+const unzipText = async (vsix: string, file: string) => (await run("unzip", ["-p", vsix, file], { maxBuffer: 16 << 20 })).stdout;
 
 before(
   async () => {
-    fs.rmSync(VSIX, { force: true });
+    fs.rmSync(VSIX_DIR, { recursive: true, force: true });
     await run("npm", ["run", "package"], { cwd: REPO_ROOT, maxBuffer: 64 * 1024 * 1024 });
-    // `vscode:prepublish` left a minified bundle in dist/: rebuild the normal one for the other tests.
-    await run(process.execPath, ["esbuild.js"], { cwd: REPO_ROOT });
-    const { stdout } = await run("unzip", ["-Z1", VSIX], { maxBuffer: 64 * 1024 * 1024 });
-    vsixFiles = stdout.split("\n").filter(Boolean);
+    for (const target of Object.keys(TARGETS)) {
+      const { stdout } = await run("unzip", ["-Z1", path.join(VSIX_DIR, `brrm-judge-${target}.vsix`)], { maxBuffer: 64 * 1024 * 1024 });
+      listing.set(target, stdout.split("\n").filter(Boolean));
+    }
   },
-  { timeout: 20 * 60_000 },
+  { timeout: 30 * 60_000 },
 );
 
-test("npm run package: a linux-x64 VSIX with the bundle, media and only the CPU binaries", () => {
-  const size = fs.statSync(VSIX).size;
-  console.log(`VSIX: ${(size / 1e6).toFixed(1)} MB, ${vsixFiles.length} files`);
-  const has = (f: string) => vsixFiles.includes(`extension/${f}`);
-  for (const f of [
-    "package.json",
-    "dist/extension.js",
-    "media/panel.css",
-    "media/dist/panel.js",
-    "node_modules/node-llama-cpp/package.json",
-    "node_modules/@node-llama-cpp/linux-x64/bins/linux-x64/llama-addon.node",
-  ])
-    assert.ok(has(f), `the VSIX lacks ${f}`);
-  const forbidden = [/^extension\/src\//, /^extension\/test\//, /^extension\/out\//, /\.map$/, /\/linux-x64-(cuda|cuda-ext|vulkan)\//, /\/(mac|win)-/, /gitRelease\.bundle$/, /node_modules\/typescript\//, /^extension\/dist\/cli\.js$/];
-  for (const re of forbidden) assert.deepEqual(vsixFiles.filter((f) => re.test(f)).slice(0, 3), [], `the VSIX carries files matching ${re}`);
-  assert.match(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8"), /"package": "vsce package --target linux-x64/);
-  assert.ok(size < 30e6, `the VSIX is ${(size / 1e6).toFixed(1)} MB`);
+test("npm run package: one VSIX per platform in vsix/, nothing else there", () => {
+  assert.deepEqual(fs.readdirSync(VSIX_DIR).sort(), Object.keys(TARGETS).map((t) => `brrm-judge-${t}.vsix`).sort());
 });
+
+for (const [target, maxBytes] of Object.entries(TARGETS)) {
+  test(`${target} VSIX: the bundle, media, its own llama.cpp builds (no CUDA), no sources; under ${maxBytes / 1e6} MB`, async () => {
+    const vsix = path.join(VSIX_DIR, `brrm-judge-${target}.vsix`);
+    const files = listing.get(target) ?? [];
+    const size = fs.statSync(vsix).size;
+    console.log(`${target}: ${(size / 1e6).toFixed(1)} MB, ${files.length} files`);
+    assert.ok(size < maxBytes, `${target}: ${(size / 1e6).toFixed(1)} MB`);
+    assert.match(await unzipText(vsix, "extension.vsixmanifest"), new RegExp(`TargetPlatform="${target}"`));
+
+    const has = (f: string) => files.includes(`extension/${f}`);
+    const manifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { contributes: { walkthroughs: { steps: { media: { markdown: string } }[] }[] } };
+    const walkthroughMedia = manifest.contributes.walkthroughs.flatMap((w) => w.steps.map((s) => s.media.markdown));
+    for (const f of ["package.json", "dist/extension.js", "dist/cuda-packages.json", "media/panel.css", "media/dist/panel.js", "media/dist/renderer.js", ...walkthroughMedia, "node_modules/node-llama-cpp/package.json", "node_modules/node-llama-cpp/dist/index.js"])
+      assert.ok(has(f), `${target}: the VSIX lacks ${f}`);
+
+    // Exactly the platform's builds, minus CUDA, each with its addon.
+    const [platform, arch] = target.split("-");
+    const { builds } = binaryPackages(platform, arch)!;
+    const expected = [...new Set(Object.entries(builds).filter(([compute]) => compute !== "cuda").map(([, name]) => name))].sort();
+    const carried = [...new Set(files.map((f) => /^extension\/node_modules\/@node-llama-cpp\/([^/]+)\//.exec(f)?.[1]).filter((n): n is string => !!n))].sort();
+    assert.deepEqual(carried, expected);
+    for (const name of expected) assert.ok(files.some((f) => f.startsWith(`extension/node_modules/@node-llama-cpp/${name}/bins/`) && /llama-addon\.node$/.test(f)), `${target}: ${name} has no llama-addon.node`);
+
+    const forbidden = [/^extension\/src\//, /^extension\/test\//, /^extension\/out\//, /^extension\/scripts\//, /\.map$/, /-cuda(-ext)?\//, /node-llama-cpp\/llama\/(gitRelease\.bundle|localBuilds|llama\.cpp|addon)\b/, /node_modules\/typescript\//, /^extension\/dist\/cli\.js$/, /^extension\/media\/src\//];
+    for (const re of forbidden) assert.deepEqual(files.filter((f) => re.test(f)).slice(0, 3), [], `${target}: the VSIX carries files matching ${re}`);
+    // Other platforms' native helpers stay out too.
+    assert.deepEqual(files.filter((f) => /@reflink\/reflink-/.test(f) && !f.includes(platform === "win32" ? `${platform}-${arch}-msvc` : platform === "linux" ? `${platform}-${arch}-gnu` : `${platform}-${arch}/`)), []);
+
+    // The CUDA installer's integrity list is the lockfile's.
+    const lock = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package-lock.json"), "utf8")) as { packages: Record<string, { integrity: string }> };
+    const cuda = JSON.parse(await unzipText(vsix, "extension/dist/cuda-packages.json")) as { nodeLlamaCpp: string; packages: Record<string, { version: string; integrity: string }> };
+    assert.equal(cuda.nodeLlamaCpp, "3.21.1");
+    assert.deepEqual(Object.keys(cuda.packages).sort(), ["@node-llama-cpp/linux-x64-cuda", "@node-llama-cpp/linux-x64-cuda-ext", "@node-llama-cpp/win-x64-cuda", "@node-llama-cpp/win-x64-cuda-ext"]);
+    for (const [name, p] of Object.entries(cuda.packages)) assert.equal(p.integrity, lock.packages[`node_modules/${name}`].integrity, name);
+  });
+}
 
 describe("installed from the VSIX", () => {
   let wb: Workbench;

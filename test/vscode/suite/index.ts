@@ -6,7 +6,7 @@
 import * as path from "node:path";
 import Mocha from "mocha";
 
-const ORDER = ["activation", "manifest", "records", "settings", "diagnostics", "compare", "backendManager"];
+const ORDER = ["activation", "manifest", "records", "settings", "diagnostics", "compare", "gpu", "backendManager"];
 
 export function run(): Promise<void> {
   const mocha = new Mocha({ ui: "bdd", color: false, timeout: 60_000, reporter: "spec" });

@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { DEFAULT_MODEL } from "../../../src/backends/llamaCpp";
 import { DEFAULT_SAMPLING } from "../../../src/core/sampling";
 import { RESTRICTED_KEYS, SETTING_DEFAULTS, SETTING_KEYS } from "../../../src/extension/settings";
@@ -11,7 +13,8 @@ interface Manifest {
     commands: { command: string; title: string; category?: string }[];
     menus: Record<string, { command: string; when?: string }[]>;
     keybindings: { command: string; key: string }[];
-    configuration: { properties: Record<string, { markdownDescription?: string; default?: unknown }> };
+    configuration: { properties: Record<string, { markdownDescription?: string; default?: unknown; scope?: string }> };
+    walkthroughs: { id: string; steps: { id: string; description: string; media: { markdown: string }; completionEvents: string[] }[] }[];
   };
 }
 
@@ -36,6 +39,11 @@ describe("package.json", () => {
       "brrm.compareVariants": "BR-RM: Compare Prompt Variants…",
       "brrm.notebookReport": "BR-RM: Show Notebook Report",
       "brrm.runBenchmark": "BR-RM: Run Benchmark…",
+      "brrm.compareExample": "BR-RM: Compare an Example Pair",
+      "brrm.gpuStatus": "BR-RM: Show GPU Status",
+      "brrm.installCuda": "BR-RM: Install CUDA Acceleration",
+      "brrm.removeCuda": "BR-RM: Remove CUDA Acceleration",
+      "brrm.openWalkthrough": "BR-RM: Get Started",
     });
     const { menus, keybindings } = manifest().contributes;
     assert.ok(menus["editor/context"].some((m) => m.command === "brrm.compareResponses" && m.when?.includes("editorHasSelection")));
@@ -66,6 +74,25 @@ describe("package.json", () => {
     assert.equal(untrustedWorkspaces.supported, "limited");
     assert.deepEqual([...untrustedWorkspaces.restrictedConfigurations].sort(), RESTRICTED_KEYS.map((k) => `brrm.${k}`).sort());
     for (const k of ["brrm.openai.baseUrl", "brrm.local.model", "brrm.promptTemplates"]) assert.ok(untrustedWorkspaces.restrictedConfigurations.includes(k));
+  });
+
+  it("contributes the getting-started walkthrough: each step's media exists and its buttons run contributed commands", () => {
+    const { walkthroughs, commands } = manifest().contributes;
+    const ids = new Set(commands.map((c) => c.command));
+    assert.deepEqual(walkthroughs.map((w) => w.id), ["brrm.gettingStarted"]);
+    const steps = walkthroughs[0].steps;
+    assert.deepEqual(steps.map((s) => s.id), ["chooseBackend", "getModel", "gpu", "cuda", "firstComparison", "notebook"]);
+    for (const step of steps) {
+      assert.ok(fs.existsSync(path.join(extension().extensionPath, step.media.markdown)), `${step.id}: ${step.media.markdown}`);
+      const buttons = [...step.description.matchAll(/\(command:([\w.]+)\)/g)].map((m) => m[1]);
+      assert.ok(buttons.length > 0, `${step.id} has a button`);
+      for (const b of buttons) assert.ok(ids.has(b), `${step.id} runs ${b}, which is not contributed`);
+      for (const e of step.completionEvents.filter((x) => x.startsWith("onCommand:"))) assert.ok(ids.has(e.slice("onCommand:".length)), `${step.id}: ${e}`);
+    }
+  });
+
+  it("the CUDA registry can be set in user settings only (a folder cannot redirect downloads)", () => {
+    assert.equal(manifest().contributes.configuration.properties["brrm.cuda.registry"].scope, "machine");
   });
 
   it("activates lazily: on its commands (implicit), JSONL files and its panel, never on startup", () => {
