@@ -60,13 +60,18 @@ cmake -S "$NLC/llama" -B "$W/build" -DCMAKE_BUILD_TYPE=Release \
   -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_APP=OFF -DLLAMA_USE_PREBUILT_UI=OFF > "$OUT/cmake.log" 2>&1 || fail "cmake (see cmake.log)"
 cmake --build "$W/build" -j "$JOBS" --target llama-addon llama-bench llama-server > "$OUT/build.log" 2>&1 || fail "build (see build.log)"
 B=$W/build/bin
-note "built: $(ls "$W/build/Release" | tr '\n' ' ')"
 
 # The addon as node-llama-cpp's binary package, in the layout it imports prebuilt binaries from.
+# The addon (build/Release) links llama.cpp's shared libraries (libllama.<variant>.so,
+# libggml*.so, libllama-common.so: build/bin) and finds them beside itself ($ORIGIN), so they go
+# into the same folder, as node-llama-cpp's own source builds copy bin/ into Release/.
 P=$APP/node_modules/@node-llama-cpp/$PACKAGE
 mkdir -p "$P/dist" "$P/bins/$PACKAGE"
 cp "$APP/binary-package-index.js" "$P/dist/index.js"
-cp -P "$W/build/Release/"* "$P/bins/$PACKAGE/"
+cp -P "$W/build/Release/"* "$B/"lib*.so* "$P/bins/$PACKAGE/" || fail "install the addon"
+note "built: $(ls "$P/bins/$PACKAGE" | tr '\n' ' ')"
+MISSING=$(ldd "$P/bins/$PACKAGE/llama-addon.node" 2>&1 | grep "not found")
+[ -z "$MISSING" ] || note "the addon lacks libraries: $(echo "$MISSING" | tr '\n\t' '  ')"
 echo "{\"name\":\"@node-llama-cpp/$PACKAGE\",\"version\":\"$(node -p "require('$NLC/package.json').version")\",\"type\":\"module\",\"main\":\"dist/index.js\",\"exports\":{\".\":{\"import\":\"./dist/index.js\",\"default\":\"./dist/index.js\"}}}" > "$P/package.json"
 echo "{\"buildOptions\":{\"customCmakeOptions\":{},\"progressLogs\":true,\"platform\":\"linux\",\"platformInfo\":{\"name\":\"\",\"version\":\"\"},\"arch\":\"x64\",\"gpu\":$([ "$GPU" = off ] && echo false || echo "\"cuda\""),\"llamaCpp\":{\"repo\":\"ggml-org/llama.cpp\",\"release\":\"$(node -p "require('$NLC/llama/llama.cpp.info.json').tag")\"}}}" > "$P/bins/$PACKAGE/_nlcBuildMetadata.json"
 
@@ -104,7 +109,12 @@ LOCAL=(--model "$M" --gpu "$GPU" --threads "$THREADS" --context-size "$CTX")
 for c in 1 4 16; do for n in $c $(( 2 * c )); do run_eval local "$c" "$n" "${LOCAL[@]}"; done; done
 
 PORT=${PORT:-8077}
-"$B/llama-server" -m "$M" -ngl $NGL -fa "${SERVER_FA:-auto}" -c $(( CTX * 16 )) -np 16 -t "$THREADS" --host 127.0.0.1 --port "$PORT" --jinja --no-webui > "$OUT/llama-server.log" 2>&1 &
+# Random weights string pieces of multi-byte characters into malformed UTF-8, which fails
+# llama-server's chat parser (and so the request): the server never samples those pieces
+# (see broken-utf8-tokens.py). brrm's local backend does not parse, so it needs no ban.
+mapfile -t BAN < <(PYTHONPATH=$NLC/llama/llama.cpp/gguf-py python3 "$REPO/test/gpu/broken-utf8-tokens.py" "$M" 2>> "$OUT/log.txt")
+note "llama-server: $(( ${#BAN[@]} / 2 )) tokens banned"
+"$B/llama-server" -m "$M" -ngl $NGL -fa "${SERVER_FA:-auto}" -c $(( CTX * 16 )) -np 16 -t "$THREADS" --host 127.0.0.1 --port "$PORT" --jinja --no-webui "${BAN[@]}" > "$OUT/llama-server.log" 2>&1 &
 SERVER=$!
 # The machine may have no curl: node asks /health until the model is loaded.
 node -e "(async () => { for (let i = 0; i < 480; i++) { if (await fetch('http://127.0.0.1:$PORT/health').then((r) => r.ok, () => false)) return; await new Promise((r) => setTimeout(r, 500)); } process.exit(1); })()" || fail "llama-server did not start (see llama-server.log)"
