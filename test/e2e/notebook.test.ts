@@ -198,7 +198,7 @@ describe("pair notebooks in code-server", () => {
     // code-server's open dialog is a quick input holding a path; it puts the folder there once
     // it has listed it, over anything typed before.
     const input = page.locator(".quick-input-widget .quick-input-box input");
-    await page.locator(".quick-input-widget", { hasText: "pick a pair file" }).waitFor();
+    await page.locator(".quick-input-widget", { hasText: "pick a dataset to evaluate" }).waitFor();
     await page.waitForFunction(() => document.querySelector<HTMLInputElement>(".quick-input-widget .quick-input-box input")?.value.startsWith("/"));
     await input.fill(path.join(folder, "dataset.jsonl"));
     await page.locator(".quick-input-list .monaco-list-row", { hasText: "dataset.jsonl" }).first().waitFor();

@@ -74,7 +74,7 @@ for (const [target, maxBytes] of Object.entries(TARGETS)) {
     assert.deepEqual(carried, expected);
     for (const name of expected) assert.ok(files.some((f) => f.startsWith(`extension/node_modules/@node-llama-cpp/${name}/bins/`) && /llama-addon\.node$/.test(f)), `${target}: ${name} has no llama-addon.node`);
 
-    const forbidden = [/^extension\/src\//, /^extension\/test\//, /^extension\/out\//, /^extension\/scripts\//, /\.map$/, /-cuda(-ext)?\//, /node-llama-cpp\/llama\/(gitRelease\.bundle|localBuilds|llama\.cpp|addon)\b/, /node_modules\/typescript\//, /^extension\/dist\/cli\.js$/, /^extension\/media\/src\//];
+    const forbidden = [/^extension\/src\//, /^extension\/test\//, /^extension\/out\//, /^extension\/scripts\//, /\.map$/, /-cuda(-ext)?\//, /node-llama-cpp\/llama\/(gitRelease\.bundle|localBuilds|llama\.cpp|addon)(\/|$)/, /node_modules\/typescript\//, /^extension\/dist\/cli\.js$/, /^extension\/media\/src\//];
     for (const re of forbidden) assert.deepEqual(files.filter((f) => re.test(f)).slice(0, 3), [], `${target}: the VSIX carries files matching ${re}`);
     // Other platforms' native helpers stay out too.
     assert.deepEqual(files.filter((f) => /@reflink\/reflink-/.test(f) && !f.includes(platform === "win32" ? `${platform}-${arch}-msvc` : platform === "linux" ? `${platform}-${arch}-gnu` : `${platform}-${arch}/`)), []);

@@ -75,7 +75,7 @@ describe("one writer per results file, in the editor", () => {
     await (await codeServerHarness()).runCommand(page, "BR-RM: Clear Diagnostics");
     await page.locator(".explorer-folders-view .monaco-list-row").filter({ hasText: "data.jsonl" }).first().click({ button: "right" });
     await page.locator(".monaco-menu .action-item", { hasText: "Evaluate Dataset…" }).click();
-    const said = await notification("is being written by another run");
+    const said = await notification("data.results.jsonl is being written by another run");
     assert.match(await said.innerText(), new RegExp(`data\\.results\\.jsonl is being written by another run \\(pid ${run.pid}, started [\\d-]+ [\\d:]+: brrm eval .*data\\.jsonl --out .*data\\.results\\.jsonl`));
     await shot(page, "results-file-in-use");
     await (await codeServerHarness()).runCommand(page, "Notifications: Clear All Notifications");
@@ -92,7 +92,7 @@ describe("one writer per results file, in the editor", () => {
     const run = terminalRun(file, "--resume");
     await until("the terminal run to lock the notebook's file", () => fs.existsSync(`${file}.lock.json`));
     await h.runCommand(page, "File: Save");
-    const said = await notification("is being written by another run");
+    const said = await notification("notes.pairs.jsonl is being written by another run");
     assert.match(await said.innerText(), new RegExp(`notes\\.pairs\\.jsonl is being written by another run \\(pid ${run.pid},`));
     assert.equal(fs.readFileSync(file, "utf8"), before, "the file is as the run found it");
     await page.locator(".notebook-editor .view-line", { hasText: "(It is not.)" }).first().waitFor();

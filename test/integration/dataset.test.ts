@@ -118,7 +118,8 @@ describe("brrm eval and brrm report on the tiny model", () => {
   it("reads every record shape, reports bad lines by number and skips them, writes one result per pair", () => {
     const out = file("shapes.out.jsonl");
     const r = brrm(["eval", shapesFile(), "--out", out, "--concurrency", "3", "--json-summary", ...flags]);
-    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.code, 4, `bad lines were skipped: exit 4 without --allow-bad-lines\n${r.stderr}`);
+    assert.match(r.stderr, /brrm: 5 bad lines were skipped \(listed above\)\. Fix them, or pass --allow-bad-lines/);
     for (const [line, reason] of BAD) {
       const l = r.stderr.split("\n").find((s) => s.startsWith(`line ${line}: skipped, `));
       assert.ok(l, `no report of bad line ${line} in:\n${r.stderr}`);
@@ -158,7 +159,7 @@ describe("brrm eval and brrm report on the tiny model", () => {
 
   let extended: string;
   it("answers identical requests from the cache (and says so); adding pairs costs only the new ones", () => {
-    const again = brrm(["eval", shapesFile(), "--out", file("again.out.jsonl"), "--concurrency", "3", "--json-summary", ...flags]);
+    const again = brrm(["eval", shapesFile(), "--out", file("again.out.jsonl"), "--concurrency", "3", "--json-summary", "--allow-bad-lines", ...flags]);
     assert.equal(again.code, 0, again.stderr);
     assert.deepEqual([summaryOf(again).run.judgments, summaryOf(again).run.cachedJudgments], [0, 5]);
     assert.equal(summaryOf(again).modelLoaded, false, "nothing to judge: the model is never loaded");
@@ -172,7 +173,7 @@ describe("brrm eval and brrm report on the tiny model", () => {
     // The same pair under another id and label, and one new pair.
     const copy = { ...P1, id: "p1-copy", label: 2 };
     extended = file("extended.jsonl", [...SHAPES, JSON.stringify(copy), JSON.stringify({ id: "new", prompt: "Spell 'cat'.", response1: "c-a-t", response2: "k-a-t", label: 1 })]);
-    const more = brrm(["eval", extended, "--out", file("extended.out.jsonl"), "--concurrency", "2", "--json-summary", ...flags]);
+    const more = brrm(["eval", extended, "--out", file("extended.out.jsonl"), "--concurrency", "2", "--json-summary", "--allow-bad-lines", ...flags]);
     assert.equal(more.code, 0, more.stderr);
     const { run } = summaryOf(more);
     assert.deepEqual([run.finished, run.judgments, run.cachedJudgments], [7, 1, 6]);

@@ -672,22 +672,26 @@ async function paletteRow(page, label, deadline) {
   // Without the command the palette answers "No matching commands" or offers "similar commands".
   const noMatch = rows.filter({ hasText: /No matching commands|similar commands/ }).first();
   const left = () => Math.max(1, deadline - Date.now());
+  // One try's steps wait at most this long: on a busy machine the palette now and then opens
+  // with an input that never becomes editable (seen: "element is not visible" for 30 s while
+  // its list showed), and closing and opening it again is what a user would do.
+  const step = () => Math.min(left(), 15_000);
   for (let attempt = 1; ; attempt++) {
     try {
       await noModalDialog(page, deadline);
       await page.keyboard.press("F1");
-      await input.waitFor({ state: "visible", timeout: left() });
-      await input.fill(`>${label}`);
+      await input.waitFor({ state: "visible", timeout: step() });
+      await input.fill(`>${label}`, { timeout: step() });
       // Either answer is final for this filter: the command's row, or the palette's "not found".
-      await row.or(noMatch).first().waitFor({ state: "visible", timeout: left() });
+      await row.or(noMatch).first().waitFor({ state: "visible", timeout: step() });
       if (await row.isVisible()) return row;
     } catch (err) {
       const seen = await rows.allInnerTexts().catch(() => []);
       await page.keyboard.press("Escape").catch(() => {});
-      throw new Error(`Command "${label}" did not appear in the palette (${attempt} tries); rows: ${JSON.stringify(seen)}`, { cause: err });
+      if (Date.now() >= deadline) throw new Error(`Command "${label}" did not appear in the palette (${attempt} tries); rows: ${JSON.stringify(seen)}`, { cause: err });
     }
     await page.keyboard.press("Escape");
-    await widget.waitFor({ state: "hidden", timeout: left() });
+    await widget.waitFor({ state: "hidden", timeout: left() }).catch(() => {});
   }
 }
 

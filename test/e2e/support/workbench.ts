@@ -148,9 +148,12 @@ export async function clickLine(page: Page, line: number): Promise<void> {
   await editor.locator(".view-line").nth(line - 1).click({ position: { x: 40, y: 5 } });
 }
 
-/** The judge panel's content (the webview's inner frame). */
+/**
+ * The judge panel's content (the webview's inner frame): the webview the extension made (its id
+ * is in the frame's address), not another editor's, such as a walkthrough step's media.
+ */
 export function judgePanel(page: Page): FrameLocator {
-  return page.frameLocator("iframe.webview.ready").frameLocator("#active-frame");
+  return page.frameLocator('iframe.webview.ready[src*="extensionId=brrm-judge.brrm-judge"]').frameLocator("#active-frame");
 }
 
 export const VERDICT_TIMEOUT = 120_000;

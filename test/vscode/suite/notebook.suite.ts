@@ -103,7 +103,7 @@ describe("pair notebooks", function () {
     // An edit in the HH-RLHF cell stays a transcript; the other lines are written back byte for byte.
     await editCell(cells[2], "Cats do not need names.", "Cats rarely answer to names.");
     assert.ok(notebook.isDirty, "the edit made the notebook dirty");
-    assert.ok(await notebook.save(), "the notebook was saved");
+    await save(notebook);
     const after = fs.readFileSync(workspaceUri("published.pairs.jsonl").fsPath, "utf8").split("\n");
     const original = before.split("\n");
     assert.deepEqual(after.filter((_, i) => i !== 2), original.filter((_, i) => i !== 2));
