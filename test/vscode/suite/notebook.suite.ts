@@ -58,8 +58,10 @@ async function save(notebook: vscode.NotebookDocument): Promise<void> {
     changes.push(`[${[...cells, ...(e.contentChanges.length ? ["cells added/removed"] : []), ...(e.metadata ? ["notebook metadata"] : [])].join(", ")}] dirty ${notebook.isDirty}`);
   });
   try {
+    const before = fs.readFileSync(notebook.uri.fsPath, "utf8");
     const saved = await notebook.save();
-    assert.ok(saved, `save() returned false; dirty now ${notebook.isDirty}; changes during the save: ${changes.join(" | ") || "none"}`);
+    const written = fs.readFileSync(notebook.uri.fsPath, "utf8") !== before;
+    assert.ok(saved, `save() returned false; dirty now ${notebook.isDirty}; file written: ${written}; notebook metadata: ${JSON.stringify(notebook.metadata)}; changes during the save: ${changes.join(" | ") || "none"}`);
   } finally {
     sub.dispose();
   }
