@@ -2,7 +2,9 @@
 // rejected conversations, a messages copy of chosen, scores) as JSON Lines, as jsonl.gz and as
 // parquet (10 row groups of 10k rows, snappy, the list<struct> layout Hugging Face publishes),
 // each read end to end into pairs (openDatasetSource -> readDataset) in a fresh process, so
-// every peak memory figure is that reader's own.
+// every peak memory figure is that reader's own. The same files with a fifth of the records
+// show whether memory grows with the file (it should not: it is bounded by a line, or by a
+// parquet row group).
 
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -15,6 +17,7 @@ import type { BenchSection } from "./index";
 import { table } from "./report";
 
 const RECORDS = 100_000;
+const SMALL = RECORDS / 5;
 const BATCH = 10_000;
 
 /** Text that compresses like prose, not like a repeated filler: words drawn from a fixed list by a seeded generator. */
@@ -37,13 +40,14 @@ function ultraFeedbackRecord(i: number): Record<string, unknown> {
 
 const COLUMNS = { prompt: "string", prompt_id: "string", chosen: "messages", rejected: "messages", messages: "messages", score_chosen: "double", score_rejected: "double" } as const;
 
-async function writeFiles(dir: string): Promise<{ jsonl: string; gz: string; parquet: string }> {
+async function writeFiles(dir: string, records: number): Promise<{ jsonl: string; gz: string; parquet: string }> {
+  fs.mkdirSync(dir, { recursive: true });
   const jsonl = path.join(dir, "train_prefs.jsonl");
   const gz = path.join(dir, "train_prefs.jsonl.gz");
   const parquet = path.join(dir, "train_prefs-00000-of-00001.parquet");
   const fd = fs.openSync(jsonl, "w");
   const writer = await parquetFileWriter(parquet, COLUMNS, { rowGroupSize: BATCH });
-  for (let start = 0; start < RECORDS; start += BATCH) {
+  for (let start = 0; start < records; start += BATCH) {
     const batch = Array.from({ length: BATCH }, (_, i) => ultraFeedbackRecord(start + i + 1));
     fs.writeSync(fd, `${batch.map((r) => JSON.stringify(r)).join("\n")}\n`);
     writer.write(batch);
@@ -83,25 +87,31 @@ export const datasetFilesBench: BenchSection = {
   async run() {
     const dir = tempDir("brrm-bench-files-");
     const started = performance.now();
-    const files = await writeFiles(dir);
-    console.log(`wrote the three files in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    const sizes = { [RECORDS]: await writeFiles(path.join(dir, "full"), RECORDS), [SMALL]: await writeFiles(path.join(dir, "fifth"), SMALL) };
+    console.log(`wrote the files in ${((performance.now() - started) / 1000).toFixed(0)} s`);
     const baseline = await runNode(["-e", `console.log(JSON.stringify({ peakRssMB: require(${JSON.stringify(path.join(REPO_ROOT, "out/src/files/memory.js"))}).peakRssMB() }))`]);
     const rows: Record<string, string | number>[] = [{ file: "node, empty script", MB: "-", records: "-", "count s": "-", "read s": "-", "records/s": "-", "peak RSS MB": (JSON.parse(baseline.stdout) as { peakRssMB: number }).peakRssMB }];
     const figures: Record<string, ReadFigures> = {};
-    for (const [what, file] of [
-      ["JSON Lines", files.jsonl],
-      ["jsonl.gz", files.gz],
-      ["parquet, 10 row groups of 10k", files.parquet],
-    ] as const) {
-      const r = await runNode(["-e", READER, file]);
-      if (r.code !== 0) throw new Error(`reading ${file} failed:\n${r.stderr}`);
-      const f = (figures[what] = JSON.parse(r.stdout) as ReadFigures);
-      if (f.pairs !== RECORDS || f.bad !== 0) throw new Error(`${what}: ${f.pairs} pairs and ${f.bad} bad records, expected ${RECORDS} pairs`);
-      rows.push({ file: what, MB: fs.statSync(file).size / 1e6, records: f.count, "count s": f.countMs / 1000, "read s": f.readMs / 1000, "records/s": (f.pairs / f.readMs) * 1000, "peak RSS MB": f.peakRssMB });
+    const formats = ["JSON Lines", "jsonl.gz", "parquet, row groups of 10k"] as const;
+    for (const records of [RECORDS, SMALL]) {
+      const files = sizes[records];
+      for (const [what, file] of [
+        [formats[0], files.jsonl],
+        [formats[1], files.gz],
+        [formats[2], files.parquet],
+      ] as const) {
+        const r = await runNode(["-e", READER, file]);
+        if (r.code !== 0) throw new Error(`reading ${file} failed:\n${r.stderr}`);
+        const f = (figures[`${what} ${records}`] = JSON.parse(r.stdout) as ReadFigures);
+        if (f.pairs !== records || f.bad !== 0) throw new Error(`${what}: ${f.pairs} pairs and ${f.bad} bad records, expected ${records} pairs`);
+        rows.push({ file: what, MB: fs.statSync(file).size / 1e6, records: f.count, "count s": f.countMs / 1000, "read s": f.readMs / 1000, "records/s": (f.pairs / f.readMs) * 1000, "peak RSS MB": f.peakRssMB });
+      }
     }
     table(rows);
-    const jsonl = figures["JSON Lines"];
-    const ratio = (f: ReadFigures) => (f.readMs / jsonl.readMs).toFixed(2);
-    console.log(`read time relative to JSON Lines: jsonl.gz ${ratio(figures["jsonl.gz"])}x, parquet ${ratio(figures["parquet, 10 row groups of 10k"])}x`);
+    const full = (what: string) => figures[`${what} ${RECORDS}`];
+    const ratio = (what: string) => (full(what).readMs / full(formats[0]).readMs).toFixed(2);
+    console.log(`read time relative to JSON Lines (${RECORDS.toLocaleString("en-US")} records): jsonl.gz ${ratio(formats[1])}x, parquet ${ratio(formats[2])}x`);
+    const growth = formats.map((w) => `${w} ${(full(w).peakRssMB / figures[`${w} ${SMALL}`].peakRssMB).toFixed(2)}x`).join(", ");
+    console.log(`peak memory, 5x the records (${RECORDS.toLocaleString("en-US")} vs ${SMALL.toLocaleString("en-US")}): ${growth} (flat is 1.00x)`);
   },
 };

@@ -39,14 +39,23 @@ async function open(name: string): Promise<vscode.NotebookDocument> {
   return notebook;
 }
 
-/** Replaces text inside a cell, as typing would. */
+/**
+ * Replaces text inside a cell, as typing would, and waits until the notebook (not only the cell's
+ * text) has taken the change here: VS Code's remote save checks that the extension host's copy
+ * of the notebook is at the version it saves, and applyEdit() resolves before the notebook's own
+ * change event arrives, so a save() right after it could find the copy one version behind and
+ * not save (save() false, no error; seen on the published-shapes notebook). The notebook's
+ * version, here, is that copy's.
+ */
 async function editCell(cell: vscode.NotebookCell, from: string, to: string): Promise<void> {
   const text = cell.document.getText();
   const at = text.indexOf(from);
   assert.ok(at >= 0, `"${from}" is not in the cell`);
+  const version = cell.notebook.version;
   const edit = new vscode.WorkspaceEdit();
   edit.replace(cell.document.uri, new vscode.Range(cell.document.positionAt(at), cell.document.positionAt(at + from.length)), to);
   assert.ok(await vscode.workspace.applyEdit(edit));
+  await until("the notebook to take the edit", () => cell.notebook.version > version);
 }
 
 /** Saves; when VS Code says the save did not stick, the message lists what changed the notebook meanwhile. */
