@@ -1,6 +1,7 @@
 // One writer per results file. Whatever writes results (brrm eval, brrm benchmark, the editor's
-// Evaluate Dataset, a notebook's save) holds an exclusive lock on the file while it writes, so
-// a second writer refuses at once instead of judging and appending the same pairs again.
+// Evaluate Dataset and Run Benchmark) holds an exclusive lock on the file while it writes, so
+// a second writer refuses at once instead of judging and appending the same pairs again; a
+// notebook's save checks it (resultsFileHolder) and refuses while a run holds it.
 //
 // The lock is proper-lockfile's: a `<file>.lock` folder made with an atomic mkdir whose mtime
 // the holder refreshes every 5 s. Beside it, `<file>.lock.json` says who holds it (pid, host,
@@ -135,6 +136,24 @@ export class ResultsLock {
     if (readOwner(this.target)?.lockIno === this.ino) fs.rmSync(note, { force: true });
     if (!this.lost) await this.unlock().catch(() => undefined);
   }
+}
+
+/**
+ * The run that holds `file`'s lock now, without taking it or making anything on disk: undefined
+ * when the file is free (no lock, a stale one, or one whose holder is gone). For a writer that
+ * cannot hold the lock itself (a notebook's save, see extension/notebook/saveLock.ts).
+ */
+export function resultsFileHolder(file: string): ResultsLockedError | undefined {
+  const target = lockTarget(file);
+  let locked: boolean;
+  try {
+    locked = lockfile.checkSync(target, { realpath: false, stale: STALE_MS });
+  } catch {
+    return undefined;
+  }
+  if (!locked) return undefined;
+  const owner = readOwner(target);
+  return heldByTheDead(owner) ? undefined : new ResultsLockedError(file, owner);
 }
 
 /**

@@ -1,29 +1,31 @@
-// A pair notebook's save writes its file like any results writer, so it takes the file's lock
-// (files/resultsLock.ts) for the save: while another run holds it (a terminal's `brrm eval`
-// appending to this file, Evaluate Dataset writing it) the save is refused with that run's
-// name instead of overwriting the lines it appends, and while the save writes, such a run
-// cannot start on the file.
+// A pair notebook's save writes its file like any results writer, so it respects the file's
+// lock (files/resultsLock.ts): while another run holds it (a terminal's `brrm eval` appending
+// to this file, Evaluate Dataset writing it) the save is refused with that run's name instead
+// of overwriting the lines it appends.
+//
+// The save checks the lock rather than taking it: taking it makes the lock folder and its note
+// beside the file during the save, and VS Code's first notebook save of a session then silently
+// did not happen (save() false, the file untouched; with the lock already held, as on a second
+// save, it did). What this gives up is the few milliseconds of the write itself, during which a
+// run starting on the file is not refused.
 //
 // VS Code lets a save participant delay a save but not refuse it; a serializer refuses a save by
 // throwing, but is not told which file it serializes. So the participant, which knows the file,
-// takes the lock (or learns who holds it) and files its decision under the notebook's content
-// (its cells' kinds, languages and text); the serializer, handed that same content a moment
-// later, takes the decision filed under it. The participant changes nothing in the notebook: an
-// edit made there (a metadata ticket, tried first) raced VS Code's remote save, which compares
-// the extension host's copy of the notebook with the version being saved, so a save could stay
-// dirty, or a refused one go through on a ticket that had not arrived yet.
+// checks the lock and files its decision under the notebook's content (its cells' kinds,
+// languages and text); the serializer, handed that same content a moment later, takes the
+// decision filed under it. The participant changes nothing in the notebook: an edit made there
+// (a metadata ticket, tried first) raced VS Code's remote save, which compares the extension
+// host's copy of the notebook with the version being saved.
 
 import { createHash } from "node:crypto";
 import * as vscode from "vscode";
-import { errorMessage } from "../../core/errors";
-import { describeOwner, lockResultsFile, ResultsLockedError, type ResultsLock } from "../../files/resultsLock";
+import { resultsFileHolder } from "../../files/resultsLock";
 
-/** The longest a save keeps its lock and its decision: a save that fails or stops reaches neither onDidSave nor the serializer. */
-const SAVE_LOCK_MS = 30_000;
+/** How long a decision waits for its save's serialization: a save that fails or stops never reaches the serializer. */
+const DECISION_MS = 30_000;
 
 /** The decisions of saves not yet serialized, by content: each the reason a save is refused, or undefined to let it through. */
 const decisions = new Map<string, (string | undefined)[]>();
-const locks = new Map<string, { lock: ResultsLock; timer: NodeJS.Timeout }>();
 
 interface CellContent {
   kind: vscode.NotebookCellKind;
@@ -38,39 +40,21 @@ function contentKey(cells: readonly CellContent[]): string {
   return hash.digest("hex");
 }
 
-async function release(file: string): Promise<void> {
-  const held = locks.get(file);
-  if (!held) return;
-  locks.delete(file);
-  clearTimeout(held.timer);
-  await held.lock.release();
-}
-
-async function decide(notebook: vscode.NotebookDocument, log: vscode.LogOutputChannel): Promise<void> {
+function decide(notebook: vscode.NotebookDocument, log: vscode.LogOutputChannel): void {
   const file = notebook.uri.fsPath;
   const key = contentKey(notebook.getCells().map((c) => ({ kind: c.kind, languageId: c.document.languageId, text: c.document.getText() })));
-  let decision: string | undefined;
-  try {
-    if (!locks.has(file)) {
-      const lock = await lockResultsFile(file, `a BR-RM notebook save in ${vscode.env.appName}`);
-      locks.set(file, { lock, timer: setTimeout(() => void release(file), SAVE_LOCK_MS) });
-    }
-  } catch (e) {
-    decision =
-      e instanceof ResultsLockedError && e.owner
-        ? `${file} is being written by another run (${describeOwner(e.owner)}). Save again once it has finished, or save under another name: saving now would overwrite what it appends.`
-        : errorMessage(e);
-    log.error(`Not saving: ${decision}`);
-  }
+  const holder = resultsFileHolder(file);
+  const decision = holder ? `${holder.message.replace(/ Wait for it to finish.*$/, "")} Save again once it has finished, or save under another name: saving now would overwrite what it appends.` : undefined;
+  if (decision) log.error(`Not saving: ${decision}`);
   const queue = decisions.get(key) ?? [];
   queue.push(decision);
   decisions.set(key, queue);
-  // A save stopped before it serialized never takes its decision.
   setTimeout(() => {
     const left = decisions.get(key);
-    if (left && left.indexOf(decision) >= 0) left.splice(left.indexOf(decision), 1);
+    const at = left?.indexOf(decision) ?? -1;
+    if (left && at >= 0) left.splice(at, 1);
     if (left?.length === 0) decisions.delete(key);
-  }, SAVE_LOCK_MS);
+  }, DECISION_MS);
 }
 
 /**
@@ -88,11 +72,7 @@ export function takeSaveDecision(cells: readonly vscode.NotebookCellData[]): voi
 
 /** The save participant for notebooks of `notebookType` saved to disk. */
 export function registerNotebookSaveLock(notebookType: string, log: vscode.LogOutputChannel): vscode.Disposable {
-  return vscode.Disposable.from(
-    vscode.workspace.onWillSaveNotebookDocument((e) => {
-      if (e.notebook.notebookType === notebookType && e.notebook.uri.scheme === "file") e.waitUntil(decide(e.notebook, log));
-    }),
-    vscode.workspace.onDidSaveNotebookDocument((notebook) => void release(notebook.uri.fsPath)),
-    { dispose: () => void Promise.all([...locks.keys()].map(release)) },
-  );
+  return vscode.workspace.onWillSaveNotebookDocument((e) => {
+    if (e.notebook.notebookType === notebookType && e.notebook.uri.scheme === "file") decide(e.notebook, log);
+  });
 }
