@@ -16,7 +16,6 @@ import { runBenchmark, type BenchmarkRequest } from "./evaluation/runBenchmark";
 import { EvaluationRuns } from "./evaluation/runs";
 import { PairCellStatusBar } from "./notebook/cellStatus";
 import { PairNotebookController } from "./notebook/controller";
-import { registerNotebookSaveLock } from "./notebook/saveLock";
 import { NOTEBOOK_TYPE, notebookData, PairNotebookSerializer } from "./notebook/serializer";
 import { NotebookSummaryStatusBar } from "./notebook/summary";
 
@@ -39,7 +38,6 @@ export function registerEvaluationFeatures(d: { backends: BackendManager; log: v
     benchmarkReports,
     // Outputs are saved in the file (transientOutputs off): reopening shows the judgments.
     vscode.workspace.registerNotebookSerializer(NOTEBOOK_TYPE, new PairNotebookSerializer(), { transientOutputs: false }),
-    registerNotebookSaveLock(NOTEBOOK_TYPE, d.log),
     new PairNotebookController(d.backends, runs, d.log),
     new NotebookSummaryStatusBar(reports),
     new PairCellStatusBar(),

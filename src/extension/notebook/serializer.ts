@@ -8,7 +8,7 @@ import * as vscode from "vscode";
 import { responseTitles } from "./cellFormat";
 import { outcomeOf, outputsFor } from "./outputs";
 import { cellPair, pairHash, readPairLines, writePairLines, type CellToWrite } from "./pairLines";
-import { takeSaveDecision } from "./saveLock";
+import { refuseSaveWhileLocked } from "./saveLock";
 
 export const NOTEBOOK_TYPE = "brrm-pairs";
 /** The language of pair cells (Markdown highlighting shows the `## ` headers); JSON cells hold other lines. */
@@ -49,7 +49,7 @@ export class PairNotebookSerializer implements vscode.NotebookSerializer {
 
   serializeNotebook(data: vscode.NotebookData): Uint8Array {
     // Throws when another run writes the file (saveLock.ts): the save is refused with its name.
-    takeSaveDecision(data.cells);
+    refuseSaveWhileLocked(NOTEBOOK_TYPE, data.cells);
     const cells: CellToWrite[] = data.cells.map((cell) => {
       if (cell.kind === vscode.NotebookCellKind.Markup) return { kind: "markdown", text: cell.value };
       if (cell.languageId === RAW_LANGUAGE) return { kind: "raw", text: cell.value };
