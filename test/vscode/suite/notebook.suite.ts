@@ -40,12 +40,9 @@ async function open(name: string): Promise<vscode.NotebookDocument> {
 }
 
 /**
- * Replaces text inside a cell, as typing would, and waits until the notebook (not only the cell's
- * text) has taken the change here: VS Code's remote save checks that the extension host's copy
- * of the notebook is at the version it saves, and applyEdit() resolves before the notebook's own
- * change event arrives, so a save() right after it could find the copy one version behind and
- * not save (save() false, no error; seen on the published-shapes notebook). The notebook's
- * version, here, is that copy's.
+ * Replaces text inside a cell, as typing would, and waits until the notebook here (the
+ * extension host's copy) has taken the change: applyEdit() resolves when the text changed, and
+ * a save or a check made right after must see the edited notebook.
  */
 async function editCell(cell: vscode.NotebookCell, from: string, to: string): Promise<void> {
   const text = cell.document.getText();
