@@ -27,7 +27,6 @@ async function summarizeResults(file: string): Promise<Report> {
   return builder.build();
 }
 
-
 export const evalCommand: Command = {
   name: "eval",
   summary: "judge every pair of a dataset (JSONL, JSON, gzip, parquet, a folder) into a results file, with a summary",
