@@ -55,7 +55,13 @@ async function editCell(cell: vscode.NotebookCell, from: string, to: string): Pr
   await until("the notebook to take the edit", () => cell.notebook.version > version);
 }
 
-/** Saves; when VS Code says the save did not stick, the message lists what changed the notebook meanwhile. */
+/**
+ * Saves, and waits until the file holds the save. VS Code's save() can answer false for a save
+ * it carries out a moment later (seen right after the extension activated: save() false, the
+ * notebook still dirty, and the serializer called for that very content afterwards), so the
+ * state waited for is the saved file and a clean notebook, not save()'s answer. A save that
+ * never happens still fails here, saying what changed the notebook meanwhile.
+ */
 async function save(notebook: vscode.NotebookDocument): Promise<void> {
   const changes: string[] = [];
   const sub = vscode.workspace.onDidChangeNotebookDocument((e) => {
@@ -63,11 +69,12 @@ async function save(notebook: vscode.NotebookDocument): Promise<void> {
     const cells = e.cellChanges.map((c) => `cell ${c.cell.index}:${c.document ? " text" : ""}${c.outputs ? " outputs" : ""}${c.metadata ? " metadata" : ""}${c.executionSummary ? " execution" : ""}`);
     changes.push(`[${[...cells, ...(e.contentChanges.length ? ["cells added/removed"] : []), ...(e.metadata ? ["notebook metadata"] : [])].join(", ")}] dirty ${notebook.isDirty}`);
   });
+  const before = fs.readFileSync(notebook.uri.fsPath, "utf8");
   try {
-    const before = fs.readFileSync(notebook.uri.fsPath, "utf8");
-    const saved = await notebook.save();
-    const written = fs.readFileSync(notebook.uri.fsPath, "utf8") !== before;
-    assert.ok(saved, `save() returned false; dirty now ${notebook.isDirty}; file written: ${written}; notebook metadata: ${JSON.stringify(notebook.metadata)}; changes during the save: ${changes.join(" | ") || "none"}`);
+    if (await notebook.save()) return;
+    await until("the save to reach the file", () => !notebook.isDirty && fs.readFileSync(notebook.uri.fsPath, "utf8") !== before, 30_000).catch(() => {
+      assert.fail(`the notebook was not saved (save() answered false); dirty now ${notebook.isDirty}; file written: ${fs.readFileSync(notebook.uri.fsPath, "utf8") !== before}; changes during the save: ${changes.join(" | ") || "none"}`);
+    });
   } finally {
     sub.dispose();
   }
