@@ -6,11 +6,12 @@
 // The serializer refuses a save by throwing, but is not told which file it serializes; it is
 // handed the notebook's content, so the file is the open notebook with that content (its cells'
 // kinds, languages and text). No save participant: VS Code gives a notebook's save
-// participants 1.75 s in all and aborts the save when they take longer, which an extension
-// host busy loading or running a model exceeded (the save silently did not happen). The lock is
-// checked, not taken: taking it would make its folder beside the file during the save. What
-// this gives up is the few milliseconds of the write itself, during which a run starting on
-// the file is not refused.
+// participants 1.75 s in all and then goes on without them ("Aborted
+// onWillSaveNotebookDocument-event after 1750ms"), which an extension host busy loading or
+// running a model exceeded, so a decision made there could miss its save and let it through.
+// The lock is checked, not taken: taking it would make its folder beside the file during the
+// save. What this gives up is the few milliseconds of the write itself, during which a run
+// starting on the file is not refused.
 
 import * as vscode from "vscode";
 import { resultsFileHolder } from "../../files/resultsLock";
