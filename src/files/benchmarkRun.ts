@@ -15,10 +15,10 @@ import { SamplePlanner, type SampleDraw } from "../core/benchmark/sampling";
 import { BENCHMARK_RECORDS, settingsOf } from "../core/benchmark/scoring";
 import type { DatasetSource } from "../core/datasetSource";
 import { BrrmError } from "../core/errors";
-import { evaluate, type EvaluationRun } from "../core/evaluate";
-import type { DatasetRunOptions } from "./datasetEvaluation";
+import type { EvaluationRun } from "../core/evaluate";
+import { evaluateIntoResults, type DatasetRunOptions } from "./datasetEvaluation";
 import { openDatasetSource } from "./datasetFiles";
-import { readResults, ResultsWriter, scanResults, type ExistingResults } from "./resultsFile";
+import { readResults, scanResults, type ExistingResults } from "./resultsFile";
 import { lockResultsFile, type ResultsLock } from "./resultsLock";
 
 export interface BenchmarkRunFiles {
@@ -116,23 +116,13 @@ export class BenchmarkRun {
 
   async run(backend: JudgeBackend, options: DatasetRunOptions = {}): Promise<EvaluationRun> {
     const { output, overwrite, orderSeed } = this.files;
-    const truncateTo = overwrite ? 0 : this.existing.partialTailBytes > 0 ? fs.statSync(output).size - this.existing.partialTailBytes : undefined;
     const draw = this.plan.draw;
     const pairs = benchmarkPairs(this.source.records(options.signal), BENCHMARK_RECORDS[this.files.benchmark], {
       settings: this.settings,
       orderSeed: orderSeed ?? 0,
       include: draw ? (unit, stratum) => draw.has(unit, stratum) : undefined,
     });
-    try {
-      const writer = await ResultsWriter.open(output, { truncateTo, lock: this.lock });
-      try {
-        return await evaluate(pairs, backend, { ...options, done: this.existing.done, onResult: (r) => writer.append(r) });
-      } finally {
-        await writer.close();
-      }
-    } finally {
-      await this.close();
-    }
+    return evaluateIntoResults(pairs, backend, options, { output, overwrite, existing: this.existing, lock: this.lock });
   }
 
   /** Gives the results file back; for a run that ends before run() (a model that fails to load). */

@@ -72,22 +72,37 @@ export class DatasetEvaluation {
 
   async run(backend: JudgeBackend, options: DatasetRunOptions = {}): Promise<EvaluationRun> {
     const { output, overwrite, orderSeed, map } = this.files;
-    try {
-      const truncateTo = overwrite ? 0 : this.existing.partialTailBytes > 0 ? fs.statSync(output).size - this.existing.partialTailBytes : undefined;
-      const pairs = readDataset(this.source.records(options.signal), { orderSeed, map, folder: this.folder });
-      const writer = await ResultsWriter.open(output, { truncateTo, lock: this.lock });
-      try {
-        return await evaluate(pairs, backend, { ...options, done: this.existing.done, onResult: (r) => writer.append(r) });
-      } finally {
-        await writer.close();
-      }
-    } finally {
-      await this.close();
-    }
+    const pairs = readDataset(this.source.records(options.signal), { orderSeed, map, folder: this.folder });
+    return evaluateIntoResults(pairs, backend, options, { output, overwrite, existing: this.existing, lock: this.lock });
   }
 
   /** Gives the results file back; for a run that ends before run() (a model that fails to load). */
   close(): Promise<void> {
     return this.lock.release();
+  }
+}
+
+/**
+ * Judges `pairs` into the results file `output` (its last line cut short by a crash removed, or
+ * the whole file with `overwrite`), skipping what `existing` holds, then gives back its lock:
+ * the end of a dataset's run and of a benchmark's.
+ */
+export async function evaluateIntoResults(
+  pairs: Parameters<typeof evaluate>[0],
+  backend: JudgeBackend,
+  options: DatasetRunOptions,
+  results: { output: string; overwrite?: boolean; existing: ExistingResults; lock: ResultsLock },
+): Promise<EvaluationRun> {
+  const { output, overwrite, existing, lock } = results;
+  try {
+    const truncateTo = overwrite ? 0 : existing.partialTailBytes > 0 ? fs.statSync(output).size - existing.partialTailBytes : undefined;
+    const writer = await ResultsWriter.open(output, { truncateTo, lock });
+    try {
+      return await evaluate(pairs, backend, { ...options, done: existing.done, onResult: (r) => writer.append(r) });
+    } finally {
+      await writer.close();
+    }
+  } finally {
+    await lock.release();
   }
 }
