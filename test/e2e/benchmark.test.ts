@@ -14,8 +14,9 @@ import type { FrameLocator, Page } from "playwright-core";
 import { REWARDBENCH_SUBSETS } from "../../src/core/benchmark/rewardBench";
 import { MARK, startControlledJudge, type ControlledJudge } from "../support/benchmarkJudge";
 import { rewardBenchRow } from "../support/benchmarkRecords";
+import { waitFor } from "../support/openaiHelpers";
 import { writeParquet } from "../support/parquet";
-import { codeServerHarness, shot, startWorkbench, uiTest, workspace, type Workbench } from "./support/workbench";
+import { codeServerHarness, shot, startWorkbench, typeInOpenDialog, uiTest, workspace, type Workbench } from "./support/workbench";
 
 /** Per section, the rows (of ten per subset, by id % 10) the judge gets wrong and those it cannot decide. */
 const DESIGN: Record<string, { wrong: number[]; undecided: number[] }> = {
@@ -81,9 +82,8 @@ async function runBenchmarkFromPalette(resume?: "Resume" | "Start over"): Promis
   const row = (text: string | RegExp) => page.locator(".quick-input-list .monaco-list-row", { hasText: text }).first();
   await row("RewardBench").click();
   // code-server's open dialog is a quick input holding a path; its OK button has the open label.
-  const input = widget.locator(".quick-input-box input");
   await widget.getByText("Run RewardBench").waitFor();
-  await input.fill(`${dataset}/`);
+  await typeInOpenDialog(page, `${dataset}/`);
   await row("data").waitFor();
   await widget.getByRole("button", { name: "Run RewardBench" }).click();
   await row("The whole benchmark").click();
@@ -107,7 +107,7 @@ describe("BR-RM: Run Benchmark…", () => {
     const items = await notifications();
     const progress = items.filter({ hasText: /of 230 comparisons, about .* left/ });
     await progress.waitFor({ timeout: 60_000 });
-    while (resultLines() < 20) await page.waitForTimeout(100);
+    assert.ok(await waitFor(async () => resultLines() >= 20, 120_000), `20 comparisons in the results file; it holds ${resultLines()}`);
     await shot(page, "benchmark-progress");
     await progress.getByRole("button", { name: "Cancel" }).click();
     // The report of what finished opens (and takes the focus), and a notification says how to go on.

@@ -14,7 +14,7 @@ import { after, before, describe } from "node:test";
 import type { FrameLocator, Page } from "playwright-core";
 import { jsonl, JUDGE_PAIRS, markdownPairs, XSS_TEXT, xssPairs } from "../support/notebookFixtures";
 import { PUBLISHED_IN_NOTEBOOK, publishedPairLines, writeShapeFolder } from "../support/publishedShapes";
-import { codeServerHarness, shot, startWorkbench, tinyModelSettings, uiTest, workspace, type Workbench } from "./support/workbench";
+import { codeServerHarness, shot, startWorkbench, tinyModelSettings, typeInOpenDialog, uiTest, workspace, type Workbench } from "./support/workbench";
 
 let wb: Workbench;
 let page: Page;
@@ -195,12 +195,8 @@ describe("pair notebooks in code-server", () => {
     const h = await codeServerHarness();
     await h.runCommand(page, "View: Close All Editors");
     await h.runCommand(page, "BR-RM: Evaluate Dataset…");
-    // code-server's open dialog is a quick input holding a path; it puts the folder there once
-    // it has listed it, over anything typed before.
-    const input = page.locator(".quick-input-widget .quick-input-box input");
     await page.locator(".quick-input-widget", { hasText: "pick a dataset to evaluate" }).waitFor();
-    await page.waitForFunction(() => document.querySelector<HTMLInputElement>(".quick-input-widget .quick-input-box input")?.value.startsWith("/"));
-    await input.fill(path.join(folder, "dataset.jsonl"));
+    await typeInOpenDialog(page, path.join(folder, "dataset.jsonl"));
     await page.locator(".quick-input-list .monaco-list-row", { hasText: "dataset.jsonl" }).first().waitFor();
     await page.keyboard.press("Enter");
     const preview = page.frameLocator("iframe.webview.ready").frameLocator("#active-frame");

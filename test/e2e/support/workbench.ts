@@ -149,6 +149,22 @@ export async function clickLine(page: Page, line: number): Promise<void> {
 }
 
 /**
+ * Types a path into code-server's open dialog (a quick input holding a path). The dialog puts
+ * the folder it has listed there, over anything typed before, and may do so late: type once it
+ * holds a path, then again until the value stays what was typed.
+ */
+export async function typeInOpenDialog(page: Page, value: string): Promise<void> {
+  const input = page.locator(".quick-input-widget .quick-input-box input");
+  await page.waitForFunction(() => document.querySelector<HTMLInputElement>(".quick-input-widget .quick-input-box input")?.value.startsWith("/"));
+  for (let attempt = 1; ; attempt++) {
+    await input.fill(value);
+    await page.waitForTimeout(500);
+    if ((await input.inputValue()) === value) return;
+    if (attempt === 5) throw new Error(`the open dialog kept replacing the typed path: it holds ${await input.inputValue()}`);
+  }
+}
+
+/**
  * The judge panel's content (the webview's inner frame): the webview the extension made (its id
  * is in the frame's address), not another editor's, such as a walkthrough step's media.
  */
