@@ -20,7 +20,7 @@ import { evaluationOptions } from "./evaluationOptions";
 import { mdText } from "../../core/markdownText";
 import type { ReportView } from "./reportView";
 import type { EvaluationRuns } from "./runs";
-import { formatSeconds, withRunProgress } from "./runProgress";
+import { askResumeOrStartOver, formatSeconds, withRunProgress } from "./runProgress";
 
 export interface DatasetRunOutcome {
   output: string;
@@ -77,15 +77,8 @@ export async function evaluateDataset(d: EvaluateDatasetDeps, uri?: vscode.Uri, 
     () => false,
   );
   if (exists && resume === undefined) {
-    const answer = await vscode.window.showQuickPick(
-      [
-        { label: "Resume", detail: "Judge only the pairs missing from the results; keep the rest", resume: true },
-        { label: "Start over", detail: "Empty the results file and judge every pair again (cached judgments are reused)", resume: false },
-      ],
-      { title: `BR-RM: ${path.basename(output)} already holds results`, ignoreFocusOut: true },
-    );
-    if (!answer) return undefined;
-    resume = answer.resume;
+    resume = await askResumeOrStartOver(output, "pairs");
+    if (resume === undefined) return undefined;
   }
 
   let evaluation: DatasetEvaluation;

@@ -19,7 +19,7 @@ import { readSettings, type Settings } from "../settings";
 import type { BenchmarkReportView } from "./benchmarkReportView";
 import { evaluationOptions } from "./evaluationOptions";
 import type { EvaluationRuns } from "./runs";
-import { formatSeconds, withRunProgress } from "./runProgress";
+import { askResumeOrStartOver, formatSeconds, withRunProgress } from "./runProgress";
 
 export interface RunBenchmarkDeps {
   backends: BackendManager;
@@ -118,15 +118,8 @@ export async function runBenchmark(d: RunBenchmarkDeps, given?: BenchmarkRequest
   let resume = request.resume;
   const exists = (fs.statSync(output, { throwIfNoEntry: false })?.size ?? 0) > 0;
   if (exists && resume === undefined) {
-    const answer = await vscode.window.showQuickPick(
-      [
-        { label: "Resume", detail: "Judge only the comparisons missing from the results; keep the rest", resume: true },
-        { label: "Start over", detail: "Empty the results file and judge every comparison again (cached judgments are reused)", resume: false },
-      ],
-      { title: `BR-RM: ${path.basename(output)} already holds results`, ignoreFocusOut: true },
-    );
-    if (!answer) return undefined;
-    resume = answer.resume;
+    resume = await askResumeOrStartOver(output, "comparisons");
+    if (resume === undefined) return undefined;
   }
 
   const controller = new AbortController();

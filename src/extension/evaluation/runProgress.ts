@@ -1,7 +1,9 @@
 // A long evaluation in a cancellable progress notification: the backend started (the model's
 // download and load shown), then "N of M <unit>" with an ETA as results come in. Shared by
-// "Evaluate Dataset…" and "Run Benchmark…".
+// "Evaluate Dataset…" and "Run Benchmark…", with the question they ask of a results file that
+// already holds results.
 
+import * as path from "node:path";
 import * as vscode from "vscode";
 import type { LoadProgress } from "../../backends/llamaCpp";
 import type { JudgeBackend } from "../../core/backend";
@@ -51,4 +53,19 @@ export async function withRunProgress<T>(
       onCancel.dispose();
     }
   });
+}
+
+/**
+ * When the results file already holds results: whether to resume (judge only the `unit` missing
+ * from it) or start over; undefined when the question is dismissed.
+ */
+export async function askResumeOrStartOver(output: string, unit: string): Promise<boolean | undefined> {
+  const answer = await vscode.window.showQuickPick(
+    [
+      { label: "Resume", detail: `Judge only the ${unit} missing from the results; keep the rest`, resume: true },
+      { label: "Start over", detail: `Empty the results file and judge every ${unit.replace(/s$/, "")} again (cached judgments are reused)`, resume: false },
+    ],
+    { title: `BR-RM: ${path.basename(output)} already holds results`, ignoreFocusOut: true },
+  );
+  return answer?.resume;
 }
