@@ -89,17 +89,22 @@ export function describeOwner(o: LockOwner): string {
 
 /** Another run writes the file. */
 export class ResultsLockedError extends BrrmError {
+  /** The message's first sentence, which names the run; the rest is advice for a run that wanted the file. */
+  readonly heldBy: string;
+
   constructor(
     readonly file: string,
     readonly owner: LockOwner | undefined,
   ) {
+    const heldBy = `${file} is being written by another run (${owner ? describeOwner(owner) : `it holds ${lockDir(lockTarget(file))} and has not said which`}).`;
     super(
       "RESULTS_LOCKED",
       owner
-        ? `${file} is being written by another run (${describeOwner(owner)}). Wait for it to finish or stop it, or give another results file: two runs writing one file would judge and write the same pairs twice.`
-        : `${file} is being written by another run (it holds ${lockDir(lockTarget(file))} and has not said which). Wait for it to finish or stop it; if no run is writing the file, the lock is taken over ${STALE_MS / 1000} s after its holder stopped.`,
+        ? `${heldBy} Wait for it to finish or stop it, or give another results file: two runs writing one file would judge and write the same pairs twice.`
+        : `${heldBy} Wait for it to finish or stop it; if no run is writing the file, the lock is taken over ${STALE_MS / 1000} s after its holder stopped.`,
     );
     this.name = "ResultsLockedError";
+    this.heldBy = heldBy;
   }
 }
 

@@ -87,14 +87,14 @@ export const datasetFilesBench: BenchSection = {
   async run() {
     const dir = tempDir("brrm-bench-files-");
     const started = performance.now();
-    const sizes = { [RECORDS]: await writeFiles(path.join(dir, "full"), RECORDS), [SMALL]: await writeFiles(path.join(dir, "fifth"), SMALL) };
+    const fileSets = { [RECORDS]: await writeFiles(path.join(dir, "full"), RECORDS), [SMALL]: await writeFiles(path.join(dir, "fifth"), SMALL) };
     console.log(`wrote the files in ${((performance.now() - started) / 1000).toFixed(0)} s`);
     const baseline = await runNode(["-e", `console.log(JSON.stringify({ peakRssMB: require(${JSON.stringify(path.join(REPO_ROOT, "out/src/files/memory.js"))}).peakRssMB() }))`]);
     const rows: Record<string, string | number>[] = [{ file: "node, empty script", MB: "-", records: "-", "count s": "-", "read s": "-", "records/s": "-", "peak RSS MB": (JSON.parse(baseline.stdout) as { peakRssMB: number }).peakRssMB }];
     const figures: Record<string, ReadFigures> = {};
     const formats = ["JSON Lines", "jsonl.gz", "parquet, row groups of 10k"] as const;
     for (const records of [RECORDS, SMALL]) {
-      const files = sizes[records];
+      const files = fileSets[records];
       for (const [what, file] of [
         [formats[0], files.jsonl],
         [formats[1], files.gz],

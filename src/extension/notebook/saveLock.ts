@@ -31,6 +31,6 @@ export function refuseSaveWhileLocked(notebookType: string, cells: readonly vsco
     if (notebook.notebookType !== notebookType || notebook.uri.scheme !== "file") continue;
     if (!sameCells(saving, notebook.getCells().map((c): CellContent => [c.kind, c.document.languageId, c.document.getText()]))) continue;
     const holder = resultsFileHolder(notebook.uri.fsPath);
-    if (holder) throw new Error(`${holder.message.replace(/ Wait for it to finish.*$/, "")} Save again once it has finished, or save under another name: saving now would overwrite what it appends.`);
+    if (holder) throw new Error(`${holder.heldBy} Save again once it has finished, or save under another name: saving now would overwrite what it appends.`);
   }
 }
