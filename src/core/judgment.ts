@@ -47,6 +47,18 @@ export interface Judgment {
   model: string;
   /** null for transcripts parsed without a model (`brrm parse`). */
   backend: BackendKind | null;
+  /**
+   * The model's own probability that Response 1 (as shown in this judgment's order) is better:
+   * p("1") / (p("1") + p("2")) at the verdict digit after `\boxed{`. null when the engine gave
+   * no probabilities there (a warning says why); absent in results written before it existed.
+   */
+  p?: number | null;
+}
+
+/** The probability the judge gave to the response it preferred (0.5..1), when it gave one. */
+export function judgmentConfidence(j: Pick<Judgment, "verdict" | "p">): number | undefined {
+  if (j.verdict === null || j.p === null || j.p === undefined) return undefined;
+  return j.verdict === 1 ? j.p : 1 - j.p;
 }
 
 export interface ChatMessage {
